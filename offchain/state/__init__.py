@@ -1,0 +1,1 @@
+"""Off-chain state: Poseidon sparse Merkle trees and their stores."""

@@ -1,0 +1,38 @@
+"""Run an independent JavaScript implementation (circomlibjs, snarkjs, ffjavascript) as a test oracle.
+
+Each oracle is a script under ``tests/js/`` that reads one JSON request on stdin and writes one JSON
+reply on stdout. Big integers travel as decimal strings. The npm packages are installed by the
+project's own ``package.json`` (``make setup``); a missing install is an error, not a skip, so CI can
+never pass without actually running the cross-checks.
+"""
+
+from __future__ import annotations
+
+import json
+import shutil
+import subprocess
+from pathlib import Path
+from typing import Any
+
+REPO_ROOT = Path(__file__).resolve().parent.parent
+JS_DIR = REPO_ROOT / "tests" / "js"
+
+
+def run_node_oracle(script: str, request: Any, timeout_s: float = 300.0) -> Any:
+    """Send ``request`` (JSON-serialisable) to ``tests/js/<script>`` and return its decoded reply."""
+    node = shutil.which("node")
+    if node is None:
+        raise RuntimeError("node is not on PATH: install Node.js (see README, `make setup`)")
+    if not (REPO_ROOT / "node_modules").is_dir():
+        raise RuntimeError("node_modules missing: run `make setup` (npm ci) before the node oracles")
+    proc = subprocess.run(
+        [node, str(JS_DIR / script)],
+        input=json.dumps(request),
+        capture_output=True,
+        text=True,
+        cwd=REPO_ROOT,
+        timeout=timeout_s,
+    )
+    if proc.returncode != 0:
+        raise RuntimeError(f"node oracle {script} failed ({proc.returncode}):\n{proc.stderr}")
+    return json.loads(proc.stdout)
