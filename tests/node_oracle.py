@@ -24,7 +24,9 @@ def run_node_oracle(script: str, request: Any, timeout_s: float = 300.0) -> Any:
     if node is None:
         raise RuntimeError("node is not on PATH: install Node.js (see README, `make setup`)")
     if not (REPO_ROOT / "node_modules").is_dir():
-        raise RuntimeError("node_modules missing: run `make setup` (npm ci) before the node oracles")
+        raise RuntimeError(
+            "node_modules missing: run `make setup` (npm ci) before the node oracles"
+        )
     proc = subprocess.run(
         [node, str(JS_DIR / script)],
         input=json.dumps(request),
