@@ -1,11 +1,20 @@
 # Hatchway — the two commands are `make demo` and `make test`; both do their own setup.
-UV ?= uv
+# uv drives the locked Python env; when it is not installed, pip installs the pinned version.
+UV_VERSION := 0.13.9
+UV := $(shell command -v uv 2>/dev/null)
+ifeq ($(UV),)
+UV := python3 -m uv
+UV_BOOTSTRAP := python3 -m uv --version >/dev/null 2>&1 || python3 -m pip install -q uv==$(UV_VERSION)
+else
+UV_BOOTSTRAP := true
+endif
 PY := $(UV) run --frozen python
 PYTEST := $(UV) run --frozen pytest
 
 .PHONY: setup demo test audit bench lint clean
 
 .venv/.synced: pyproject.toml uv.lock
+	$(UV_BOOTSTRAP)
 	$(UV) sync --frozen
 	@touch $@
 
@@ -18,7 +27,7 @@ setup: .venv/.synced node_modules/.installed
 
 ## demo: the main job on an embedded default (for now: crypto benchmark + a small tree demo)
 demo: setup
-	$(PY) -m offchain.cli demo
+	$(UV) run --frozen hatchway demo
 
 ## test: the fast default profile (what CI runs)
 test: setup
@@ -30,7 +39,7 @@ audit: setup
 
 ## bench: the crypto benchmark with peers measured in the same run; writes bench/out/crypto.md
 bench: setup
-	$(PY) -m bench.crypto
+	$(UV) run --frozen hatchway bench --profile full
 
 lint: setup
 	$(UV) run --frozen ruff check offchain tests bench

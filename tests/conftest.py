@@ -7,7 +7,13 @@ Profiles (select with HYPOTHESIS_PROFILE=<name>):
 
 import os
 
-from hypothesis import HealthCheck, settings
+# Under pytest-xdist every worker is already one busy core; numba's OpenMP pool on top of that
+# oversubscribes the machine and its spin-waiting threads slow parallel kernels 10x or more.
+# Must be set before numba is first imported.
+if os.environ.get("PYTEST_XDIST_WORKER"):
+    os.environ.setdefault("NUMBA_NUM_THREADS", "1")
+
+from hypothesis import HealthCheck, settings  # noqa: E402
 
 settings.register_profile(
     "default",

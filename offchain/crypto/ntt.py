@@ -9,8 +9,9 @@ and out. ``intt`` is its inverse. ``coset_ntt(a, shift)`` evaluates on shift路鉄
 of a Groth16 prover evaluates on a coset so that the vanishing polynomial is non-zero there).
 
 Inputs and outputs are ``(N, 4) uint64`` Montgomery arrays (see ``offchain.crypto.field``); the
-input is never modified. The butterflies of one stage are independent, so each stage is a
-``prange`` over cores; twiddle tables are computed once per (size, direction) and cached.
+input is never modified. The low stages run block by block (independent, cache-resident blocks, one
+parallel launch); the few stages that span blocks are a ``prange`` over butterflies. Twiddle
+tables are computed once per (size, direction) and cached.
 """
 
 from __future__ import annotations
@@ -92,23 +93,44 @@ def _bit_reverse_copy(a, log_n):
     return out
 
 
+# Stages below this block size run block by block: a 2^12-element block (128 KiB) stays in L2
+# while all its stages run, and the blocks are independent, so one parallel launch covers them.
+_BLOCK_LOG = 12
+
+
+@njit(cache=True, inline="always")
+def _butterfly(a, twiddles, i0, i1, w_index):
+    w = load4(twiddles, w_index)
+    u = load4(a, i0)
+    v = fr_mul(load4(a, i1), w)
+    store4(a, i0, fr_add(u, v))
+    store4(a, i1, fr_sub(u, v))
+
+
 @njit(cache=True, parallel=True)
 def _radix2_stages(a, twiddles, log_n):
-    # Iterative Cooley-Tukey on bit-reversed input: stage s joins blocks of size 2^s.
+    # Iterative Cooley-Tukey on bit-reversed input: stage s joins blocks of size 2^s into 2^(s+1),
+    # using 蠅_{2^(s+1)} = 蠅_n^(n / 2^(s+1)), i.e. twiddle index j 路 (n/2 >> s).
     n = a.shape[0]
     half_n = n >> 1
-    for s in range(log_n):
+    block_log = min(log_n, _BLOCK_LOG)
+    block_half = (1 << block_log) >> 1
+    for b in prange(n >> block_log):
+        base = b << block_log
+        for s in range(block_log):
+            half = 1 << s
+            stride = half_n >> s
+            for k in range(block_half):
+                j = k & (half - 1)
+                i0 = base + ((k >> s) << (s + 1)) + j
+                _butterfly(a, twiddles, i0, i0 + half, j * stride)
+    for s in range(block_log, log_n):
         half = 1 << s
-        stride = half_n >> s  # twiddle index step: 蠅_{2路half} = 蠅_n^(n / (2路half))
+        stride = half_n >> s
         for k in prange(half_n):
             j = k & (half - 1)
             i0 = ((k >> s) << (s + 1)) + j
-            i1 = i0 + half
-            w = load4(twiddles, j * stride)
-            u = load4(a, i0)
-            v = fr_mul(load4(a, i1), w)
-            store4(a, i0, fr_add(u, v))
-            store4(a, i1, fr_sub(u, v))
+            _butterfly(a, twiddles, i0, i0 + half, j * stride)
 
 
 @njit(cache=True, parallel=True)
