@@ -76,13 +76,13 @@ _FQ_SQRT_EXP = _limbs((FQ_MODULUS + 1) // 4)
 # ---------------------------------------------------------------------------------------------
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def load4(arr, i):
     """Row ``i`` of an ``(N, 4)`` limb array as an element tuple."""
     return (arr[i, 0], arr[i, 1], arr[i, 2], arr[i, 3])
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def store4(arr, i, x):
     """Write element tuple ``x`` into row ``i`` of an ``(N, 4)`` limb array."""
     arr[i, 0] = x[0]
@@ -91,7 +91,7 @@ def store4(arr, i, x):
     arr[i, 3] = x[3]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _sub_modulus_if_ge(t0, t1, t2, t3, m):
     # Returns t - p when t >= p, else t; t < 2p is the caller's promise.
     d0, b = sbb(t0, m[0], _U0)
@@ -103,7 +103,7 @@ def _sub_modulus_if_ge(t0, t1, t2, t3, m):
     return (d0, d1, d2, d3)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _add(a, b, m):
     s0, c = adc(a[0], b[0], _U0)
     s1, c = adc(a[1], b[1], c)
@@ -112,7 +112,7 @@ def _add(a, b, m):
     return _sub_modulus_if_ge(s0, s1, s2, s3, m)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _sub(a, b, m):
     d0, br = sbb(a[0], b[0], _U0)
     d1, br = sbb(a[1], b[1], br)
@@ -126,24 +126,24 @@ def _sub(a, b, m):
     return (d0, d1, d2, d3)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _is_zero(a):
     return (a[0] | a[1] | a[2] | a[3]) == _U0
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _eq(a, b):
     return a[0] == b[0] and a[1] == b[1] and a[2] == b[2] and a[3] == b[3]
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _neg(a, m):
     if _is_zero(a):
         return a
     return _sub((m[0], m[1], m[2], m[3]), a, m)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _mul_row(t0, t1, t2, t3, a, bi, m):
     # One outer iteration of no-carry CIOS: t = (t + a*bi + mu*p) / 2^64, mu chosen so the low
     # word vanishes. A carries the a*bi column, C the mu*p column; their sum fits one word.
@@ -160,7 +160,7 @@ def _mul_row(t0, t1, t2, t3, a, bi, m):
     return t0, t1, t2, t3
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _mul(a, b, m):
     t0, t1, t2, t3 = _mul_row(_U0, _U0, _U0, _U0, a, b[0], m)
     t0, t1, t2, t3 = _mul_row(t0, t1, t2, t3, a, b[1], m)
@@ -219,31 +219,31 @@ def _map_mul_const(a, c, m):
 # ---------------------------------------------------------------------------------------------
 
 
-@njit(_E(_E, _E), cache=True, inline="always")
+@njit(_E(_E, _E), cache=True)
 def fr_add(a, b):
     """a + b in Fr."""
     return _add(a, b, _FR)
 
 
-@njit(_E(_E, _E), cache=True, inline="always")
+@njit(_E(_E, _E), cache=True)
 def fr_sub(a, b):
     """a - b in Fr."""
     return _sub(a, b, _FR)
 
 
-@njit(_E(_E), cache=True, inline="always")
+@njit(_E(_E), cache=True)
 def fr_neg(a):
     """-a in Fr."""
     return _neg(a, _FR)
 
 
-@njit(_E(_E, _E), cache=True, inline="always")
+@njit(_E(_E, _E), cache=True)
 def fr_mul(a, b):
     """a · b in Fr (Montgomery multiplication)."""
     return _mul(a, b, _FR)
 
 
-@njit(_E(_E), cache=True, inline="always")
+@njit(_E(_E), cache=True)
 def fr_sqr(a):
     """a² in Fr."""
     return _mul(a, a, _FR)
@@ -261,13 +261,13 @@ def fr_inv(a):
     return _pow(a, _FR_INV_EXP, FR_ONE, _FR)
 
 
-@njit(types.boolean(_E, _E), cache=True, inline="always")
+@njit(types.boolean(_E, _E), cache=True)
 def fr_eq(a, b):
     """a == b (both reduced, so limb equality is field equality)."""
     return _eq(a, b)
 
 
-@njit(types.boolean(_E), cache=True, inline="always")
+@njit(types.boolean(_E), cache=True)
 def fr_is_zero(a):
     """a == 0."""
     return _is_zero(a)
@@ -278,31 +278,31 @@ def fr_is_zero(a):
 # ---------------------------------------------------------------------------------------------
 
 
-@njit(_E(_E, _E), cache=True, inline="always")
+@njit(_E(_E, _E), cache=True)
 def fq_add(a, b):
     """a + b in Fq."""
     return _add(a, b, _FQ)
 
 
-@njit(_E(_E, _E), cache=True, inline="always")
+@njit(_E(_E, _E), cache=True)
 def fq_sub(a, b):
     """a - b in Fq."""
     return _sub(a, b, _FQ)
 
 
-@njit(_E(_E), cache=True, inline="always")
+@njit(_E(_E), cache=True)
 def fq_neg(a):
     """-a in Fq."""
     return _neg(a, _FQ)
 
 
-@njit(_E(_E, _E), cache=True, inline="always")
+@njit(_E(_E, _E), cache=True)
 def fq_mul(a, b):
     """a · b in Fq (Montgomery multiplication)."""
     return _mul(a, b, _FQ)
 
 
-@njit(_E(_E), cache=True, inline="always")
+@njit(_E(_E), cache=True)
 def fq_sqr(a):
     """a² in Fq."""
     return _mul(a, a, _FQ)
@@ -320,13 +320,13 @@ def fq_inv(a):
     return _pow(a, _FQ_INV_EXP, FQ_ONE, _FQ)
 
 
-@njit(types.boolean(_E, _E), cache=True, inline="always")
+@njit(types.boolean(_E, _E), cache=True)
 def fq_eq(a, b):
     """a == b (both reduced, so limb equality is field equality)."""
     return _eq(a, b)
 
 
-@njit(types.boolean(_E), cache=True, inline="always")
+@njit(types.boolean(_E), cache=True)
 def fq_is_zero(a):
     """a == 0."""
     return _is_zero(a)
@@ -368,7 +368,7 @@ def _unary_vec(a, op, m):
     return out
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _sqr_one(a, m):
     return _mul(a, a, m)
 

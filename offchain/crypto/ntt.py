@@ -98,7 +98,7 @@ def _bit_reverse_copy(a, log_n):
 _BLOCK_LOG = 12
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True)
 def _butterfly(a, twiddles, i0, i1, w_index):
     w = load4(twiddles, w_index)
     u = load4(a, i0)
