@@ -13,6 +13,7 @@ from __future__ import annotations
 import os
 import random
 import sys
+import time
 from pathlib import Path
 
 import numpy as np
@@ -101,9 +102,137 @@ def bench_ntt(log_sizes: list[int]) -> list[Row]:
     return rows
 
 
+# ------------------------------------------------------------------------------------- Poseidon
+
+
+def bench_poseidon(n: int) -> list[Row]:
+    """Poseidon(2) hashes/s: our numba batch (all cores, and one core) vs light-poseidon (Rust)."""
+    import light_poseidon_python as rust_poseidon
+    import numba
+
+    from offchain.crypto.field import fr_ints
+    from offchain.crypto.poseidon import poseidon_batch
+
+    pairs = _random_fr_array(2 * n, seed=2).reshape(n, 2, 4)
+    ints = fr_ints(pairs.reshape(2 * n, 4))
+    rows_in = [ints[2 * i : 2 * i + 2] for i in range(n)]
+    hasher = rust_poseidon.Hasher(2)
+    m = min(n, 20_000)
+
+    def peer():
+        return [hasher.hash(r) for r in rows_in[:m]]
+
+    # Same answers first: a fast wrong hash must not reach the table.
+    ours_out = fr_ints(poseidon_batch(pairs[:m]))
+    if [int(h) for h in peer()] != ours_out:
+        raise AssertionError("bench: our Poseidon disagrees with light-poseidon")
+    peer_rate = m / best_of(peer, reps=2)
+    all_cores = n / best_of(lambda: poseidon_batch(pairs))
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        one_core = n / best_of(lambda: poseidon_batch(pairs))
+    finally:
+        numba.set_num_threads(threads)
+    peer_name = "light-poseidon (Rust), 1 core"
+    return [
+        Row(f"Poseidon(2), {threads} cores", all_cores, "hash/s", peer_name, peer_rate, True),
+        Row("Poseidon(2), 1 core", one_core, "hash/s", peer_name, peer_rate, True),
+    ]
+
+
+# ------------------------------------------------------------------------------------- SMT
+
+
+def bench_smt(batch_log: int, prefill_log: int, depth: int = 32) -> list[Row]:
+    """Batched sparse-Merkle-tree update throughput at depth 32 (memory and SQLite stores)."""
+    import tempfile
+
+    from offchain.crypto.field import FR_MODULUS
+    from offchain.state.smt import SparseMerkleTree
+    from offchain.state.store import MemoryNodeStore, SQLiteNodeStore
+
+    def batch(rng: random.Random, n: int) -> dict[int, int]:
+        return {rng.randrange(1 << depth): rng.randrange(1, FR_MODULUS) for _ in range(n)}
+
+    SparseMerkleTree(4).update_many({1: 2, 3: 4})  # compile / load kernels outside the timing
+    rows = []
+    with tempfile.TemporaryDirectory() as tmp:
+        stores = {"memory": MemoryNodeStore(), "SQLite": SQLiteNodeStore(Path(tmp) / "b.db")}
+        for label, store in stores.items():
+            rng = random.Random(2024)
+            tree = SparseMerkleTree(depth, store)
+            tree.update_many(batch(rng, 1 << prefill_log))
+            best = float("inf")
+            for _ in range(3):
+                items = batch(rng, 1 << batch_log)
+                t0 = time.perf_counter()
+                tree.update_many(items)
+                best = min(best, time.perf_counter() - t0)
+            name = f"SMT depth {depth}, batch 2^{batch_log} on 2^{prefill_log} leaves ({label})"
+            rows.append(Row(name, (1 << batch_log) / best, "leaf/s", higher_is_better=True))
+        stores["SQLite"].close()
+    return rows
+
+
+# ------------------------------------------------------------------------------------- EdDSA
+
+
+def bench_eddsa(n: int) -> list[Row]:
+    """EdDSA-Poseidon verifies/s: our numba batch verifier vs circomlibjs verifyPoseidon."""
+    import hashlib
+
+    import numba
+
+    from offchain.crypto.eddsa import public_key, sign, verify_batch
+
+    distinct = 64  # signing is pure Python (ms each): reuse a few signatures to fill the batch
+    prvs = [hashlib.sha256(b"bench-%d" % i).digest() for i in range(distinct)]
+    pubs0 = [public_key(k) for k in prvs]
+    msgs0 = [1000 + i for i in range(distinct)]
+    sigs0 = [sign(k, m) for k, m in zip(prvs, msgs0, strict=True)]
+    pubs = [pubs0[i % distinct] for i in range(n)]
+    msgs = [msgs0[i % distinct] for i in range(n)]
+    sigs = [sigs0[i % distinct] for i in range(n)]
+
+    reply = node_peer(
+        "eddsa_peer.js",
+        {
+            "pubs": [[str(c) for c in p] for p in pubs[: min(n, 2000)]],
+            "msgs": [str(m) for m in msgs[: min(n, 2000)]],
+            "sigs": [[str(c) for c in s] for s in sigs[: min(n, 2000)]],
+        },
+    )
+    if not all(reply["valid"]) or not verify_batch(pubs, msgs, sigs).all():
+        raise AssertionError("bench: a valid signature was rejected")
+    peer_rate = len(reply["valid"]) / reply["seconds"]
+    all_cores = n / best_of(lambda: verify_batch(pubs, msgs, sigs))
+    threads = numba.get_num_threads()
+    numba.set_num_threads(1)
+    try:
+        one_core = n / best_of(lambda: verify_batch(pubs, msgs, sigs))
+    finally:
+        numba.set_num_threads(threads)
+    peer_name = "circomlibjs verifyPoseidon, 1 core"
+    return [
+        Row(
+            f"EdDSA-Poseidon verify, {threads} cores",
+            all_cores,
+            "verify/s",
+            peer_name,
+            peer_rate,
+            True,
+        ),
+        Row("EdDSA-Poseidon verify, 1 core", one_core, "verify/s", peer_name, peer_rate, True),
+    ]
+
+
 SECTIONS = {
     "field": lambda s: bench_field(),
     "ntt": lambda s: bench_ntt(s["ntt"]),
+    "poseidon": lambda s: bench_poseidon(s["poseidon"]),
+    "smt": lambda s: bench_smt(*s["smt"]),
+    "eddsa": lambda s: bench_eddsa(s["eddsa"]),
 }
 
 

@@ -1,0 +1,68 @@
+"""``hatchway``: the one console entry point for every user-facing action.
+
+Sub-commands grow with the system; today: ``demo`` (the main job on an embedded default) and
+``bench`` (the crypto benchmark with peers measured in the same run).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import click
+
+
+@click.group()
+def main() -> None:
+    """Hatchway: app-specific ZK-rollup chains on Ethereum."""
+
+
+@main.command()
+@click.option(
+    "--bench-profile",
+    type=click.Choice(["quick", "full", "none"]),
+    default="quick",
+    show_default=True,
+    help="Benchmark sizes to run after the state demo ('none' skips the benchmark).",
+)
+def demo(bench_profile: str) -> None:
+    """Run the embedded default: a small state-tree demo with signed transfers, then the benchmark."""
+    from offchain.demo import run_state_demo
+
+    run_state_demo(echo=click.echo)
+    if bench_profile != "none":
+        _run_bench(bench_profile, ())
+
+
+@main.command()
+@click.option(
+    "--profile",
+    type=click.Choice(["quick", "full"]),
+    default="full",
+    show_default=True,
+    help="quick: small sizes (seconds); full: the sizes docs/benchmarks.md reports.",
+)
+@click.argument("sections", nargs=-1)
+def bench(profile: str, sections: tuple[str, ...]) -> None:
+    """Run the crypto benchmark (optionally only some SECTIONS: field ntt g1 msm poseidon smt eddsa)."""
+    _run_bench(profile, sections)
+
+
+def _run_bench(profile: str, sections: tuple[str, ...]) -> None:
+    # bench/ lives beside the package in a source checkout (it is not installed with the wheel).
+    repo_root = Path(__file__).resolve().parent.parent
+    if not (repo_root / "bench" / "crypto.py").exists():
+        raise click.ClickException("the benchmark needs a source checkout (bench/ not found)")
+    sys.path.insert(0, str(repo_root))
+    from bench.crypto import SECTIONS, run
+
+    unknown = [s for s in sections if s not in SECTIONS]
+    if unknown:
+        raise click.BadParameter(f"unknown section(s) {unknown}; choose from {list(SECTIONS)}")
+    out = repo_root / "bench" / "out" / f"crypto-{profile}.md"
+    click.echo(run(profile, list(sections) or None, out))
+    click.echo(f"(written to {out.relative_to(repo_root)})")
+
+
+if __name__ == "__main__":
+    main()
