@@ -28,6 +28,7 @@ from bench.common import (
     node_peer,
     write_temp,
 )
+from offchain.crypto.bn254 import aff_load, jac_add, jac_from_affine, pt_store
 from offchain.crypto.field import fr_mul
 
 SIZES = {
@@ -80,6 +81,106 @@ def bench_field() -> list[Row]:
 
     peer_ns = best_of(peer) / m * 1e9
     return [Row("Fr Montgomery mul", ours_ns, "ns", "py-ecc FQ mul", peer_ns)]
+
+
+# ------------------------------------------------------------------------------------- curve
+
+
+@njit(cache=True)
+def _walk(ends, out):
+    # out[i] = ends[0] + i·ends[1] (Jacobian): distinct points at one addition each, which makes
+    # 2^18 benchmark bases cheap (scalar multiplications would take longer than the MSM).
+    # Points are loaded inside numba: tuples boxed through Python come back as mixed int64/uint64.
+    acc = jac_from_affine(aff_load(ends, 0))
+    inc = jac_from_affine(aff_load(ends, 1))
+    for i in range(out.shape[0]):
+        pt_store(out, i, acc)
+        acc = jac_add(acc, inc)
+
+
+@njit(cache=True)
+def _add_chain(ends, n):
+    acc = jac_from_affine(aff_load(ends, 0))
+    inc = jac_from_affine(aff_load(ends, 1))
+    for _ in range(n):
+        acc = jac_add(acc, inc)
+    return acc[2][0]
+
+
+def _bench_points(group: str, n: int, seed: int) -> np.ndarray:
+    from offchain.crypto import bn254
+
+    rng = random.Random(seed)
+    k1, k2 = rng.randrange(1, bn254.R), rng.randrange(1, bn254.R)
+    if group == "G1":
+        ends = bn254.g1_array([bn254.g1_mul(bn254.G1_GENERATOR, k) for k in (k1, k2)])
+        jac = np.empty((n, 3, 4), np.uint64)
+        _walk(ends, jac)
+        return bn254.g1_batch_to_affine(jac)
+    ends = bn254.g2_array([bn254.g2_mul(bn254.G2_GENERATOR, k) for k in (k1, k2)])
+    jac = np.empty((n, 3, 2, 4), np.uint64)
+    _walk(ends, jac)
+    return bn254.g2_batch_to_affine(jac)
+
+
+def bench_g1_add() -> list[Row]:
+    """ns per G1 Jacobian addition, vs py-ecc's optimized_bn128.add."""
+    from py_ecc import optimized_bn128 as ob
+
+    pts = _bench_points("G1", 2, seed=1)
+    n = 1_000_000
+    ours_ns = best_of(lambda: _add_chain(pts, n)) / n * 1e9
+    p, q = ob.multiply(ob.G1, 12345), ob.multiply(ob.G1, 67890)
+    m = 5_000
+
+    def peer():
+        acc = p
+        for _ in range(m):
+            acc = ob.add(acc, q)
+        return acc
+
+    peer_ns = best_of(peer) / m * 1e9
+    return [Row("G1 add (Jacobian)", ours_ns, "ns", "py-ecc optimized_bn128.add", peer_ns)]
+
+
+def bench_msm(group: str, log_sizes: list[int]) -> list[Row]:
+    """MSM over G1 or G2 vs ffjavascript's multiExpAffine (snarkjs's engine), same inputs."""
+    from offchain.crypto import bn254
+    from offchain.crypto.msm import msm_g1_arrays, msm_g2_arrays, scalars_array
+
+    msm, to_points = (
+        (msm_g1_arrays, bn254.g1_points) if group == "G1" else (msm_g2_arrays, bn254.g2_points)
+    )
+    rows = []
+    for log_n in log_sizes:
+        n = 1 << log_n
+        rng = random.Random(log_n)
+        points = _bench_points(group, n, seed=log_n)
+        scalars = scalars_array([rng.randrange(bn254.R) for _ in range(n)])
+        ours_s = best_of(lambda points=points, scalars=scalars: msm(points, scalars), reps=3)
+        ours = to_points(msm(points, scalars)[None])[0]
+        paths = [write_temp(points), write_temp(scalars)]
+        try:
+            op = "msm_g1" if group == "G1" else "msm_g2"
+            reply = node_peer(
+                "ffjs_peer.js", {"op": op, "bases": paths[0], "scalars": paths[1], "reps": 3}
+            )
+        finally:
+            for path in paths:
+                os.unlink(path)
+        theirs = reply["result"]
+        if group == "G1":
+            theirs_pt = (int(theirs[0]), int(theirs[1]))
+        else:
+            theirs_pt = (
+                (int(theirs[0][0]), int(theirs[0][1])),
+                (int(theirs[1][0]), int(theirs[1][1])),
+            )
+        if ours != theirs_pt:
+            raise AssertionError(f"bench: MSM {group} 2^{log_n} disagrees with ffjavascript")
+        name = f"MSM {group} 2^{log_n}"
+        rows.append(Row(name, ours_s * 1e3, "ms", "ffjavascript multiExpAffine", min(reply["ms"])))
+    return rows
 
 
 # ------------------------------------------------------------------------------------- NTT
@@ -229,6 +330,8 @@ def bench_eddsa(n: int) -> list[Row]:
 
 SECTIONS = {
     "field": lambda s: bench_field(),
+    "g1": lambda s: bench_g1_add(),
+    "msm": lambda s: bench_msm("G1", s["msm_g1"]) + bench_msm("G2", s["msm_g2"]),
     "ntt": lambda s: bench_ntt(s["ntt"]),
     "poseidon": lambda s: bench_poseidon(s["poseidon"]),
     "smt": lambda s: bench_smt(*s["smt"]),
