@@ -18,8 +18,12 @@ PYTEST := $(UV) run --frozen pytest
 	$(UV) sync --frozen
 	@touch $@
 
+# `npm install --no-save` rather than `npm ci`: the registry serves @foundry-rs/anvil's binary only
+# for linux-x64, so its other platforms' optional packages can never enter the lock and `npm ci`
+# refuses the lock as incomplete. `install` still takes every version from the lock and leaves it
+# untouched (--no-save).
 node_modules/.installed: package.json package-lock.json
-	npm ci --no-audit --no-fund
+	npm install --no-audit --no-fund --no-save
 	@touch $@
 
 ## setup: install the locked Python env (uv) and the locked node tools (anvil, snarkjs, circomlibjs)

@@ -59,7 +59,7 @@ def node_peer(script: str, request: dict, timeout_s: float = 900.0) -> dict:
     """Run ``bench/js/<script>`` with a JSON request on stdin; return its JSON reply."""
     node = shutil.which("node")
     if node is None or not (REPO_ROOT / "node_modules").is_dir():
-        raise RuntimeError("node peers need node and `make setup` (npm ci)")
+        raise RuntimeError("node peers need node and `make setup` (the locked npm tools)")
     proc = subprocess.run(
         [node, str(REPO_ROOT / "bench" / "js" / script)],
         input=json.dumps(request),

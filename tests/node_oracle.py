@@ -25,7 +25,7 @@ def run_node_oracle(script: str, request: Any, timeout_s: float = 300.0) -> Any:
         raise RuntimeError("node is not on PATH: install Node.js (see README, `make setup`)")
     if not (REPO_ROOT / "node_modules").is_dir():
         raise RuntimeError(
-            "node_modules missing: run `make setup` (npm ci) before the node oracles"
+            "node_modules missing: run `make setup` (installs the locked npm tools) before the node oracles"
         )
     proc = subprocess.run(
         [node, str(JS_DIR / script)],
