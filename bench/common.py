@@ -93,7 +93,11 @@ def machine_description() -> str:
         mem = f"{mem_kb / 2**20:.0f} GiB"
     except OSError:
         mem = "unknown memory"
-    return f"{model}, {os.cpu_count()} cores, {mem}, Python {platform.python_version()}"
+    load = os.getloadavg()[0] if hasattr(os, "getloadavg") else float("nan")
+    return (
+        f"{model}, {os.cpu_count()} cores, {mem}, Python {platform.python_version()}; "
+        f"1-minute load average at start {load:.1f} (other processes share the cores when > 0)"
+    )
 
 
 def fmt(x: float | None) -> str:
