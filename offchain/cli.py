@@ -1,7 +1,8 @@
 """``hatchway``: the one console entry point for every user-facing action.
 
-Sub-commands grow with the system; today: ``demo`` (the main job on an embedded default) and
-``bench`` (the crypto benchmark with peers measured in the same run).
+Sub-commands grow with the system; today: ``demo`` (the main job on an embedded default),
+``bench`` (the crypto benchmark with peers measured in the same run) and ``snark`` (Groth16
+tools: ``snark verify``).
 """
 
 from __future__ import annotations
@@ -11,10 +12,15 @@ from pathlib import Path
 
 import click
 
+from offchain.snark.cli import snark
+
 
 @click.group()
 def main() -> None:
     """Hatchway: app-specific ZK-rollup chains on Ethereum."""
+
+
+main.add_command(snark)
 
 
 @main.command()
