@@ -350,12 +350,25 @@ def fq_sqrt(a):
 # ---------------------------------------------------------------------------------------------
 
 
+# Element-wise kernels select their operation by an integer code rather than by taking a numba
+# function as an argument: dispatcher-typed arguments break numba's on-disk cache ("underlying
+# object has vanished" while saving the index), and the branch is perfectly predictable.
+_OP_ADD, _OP_SUB, _OP_MUL = 0, 1, 2
+_OP_SQR, _OP_NEG = 0, 1
+
+
 @njit(cache=True)
-def _zip_vec(a, b, op, m):
+def _binary_vec(a, b, op, m):
     n = a.shape[0]
     out = np.empty((n, 4), np.uint64)
     for i in range(n):
-        store4(out, i, op(load4(a, i), load4(b, i), m))
+        x, y = load4(a, i), load4(b, i)
+        if op == _OP_ADD:
+            store4(out, i, _add(x, y, m))
+        elif op == _OP_SUB:
+            store4(out, i, _sub(x, y, m))
+        else:
+            store4(out, i, _mul(x, y, m))
     return out
 
 
@@ -364,13 +377,12 @@ def _unary_vec(a, op, m):
     n = a.shape[0]
     out = np.empty((n, 4), np.uint64)
     for i in range(n):
-        store4(out, i, op(load4(a, i), m))
+        x = load4(a, i)
+        if op == _OP_SQR:
+            store4(out, i, _mul(x, x, m))
+        else:
+            store4(out, i, _neg(x, m))
     return out
-
-
-@njit(cache=True)
-def _sqr_one(a, m):
-    return _mul(a, a, m)
 
 
 @njit(cache=True)
@@ -397,25 +409,25 @@ def _vector_api(desc, one, inv_exp):
     def add_vec(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         _check_array(a)
         _check_pair(a, b)
-        return _zip_vec(a, b, _add, desc)
+        return _binary_vec(a, b, _OP_ADD, desc)
 
     def sub_vec(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         _check_array(a)
         _check_pair(a, b)
-        return _zip_vec(a, b, _sub, desc)
+        return _binary_vec(a, b, _OP_SUB, desc)
 
     def mul_vec(a: np.ndarray, b: np.ndarray) -> np.ndarray:
         _check_array(a)
         _check_pair(a, b)
-        return _zip_vec(a, b, _mul, desc)
+        return _binary_vec(a, b, _OP_MUL, desc)
 
     def sqr_vec(a: np.ndarray) -> np.ndarray:
         _check_array(a)
-        return _unary_vec(a, _sqr_one, desc)
+        return _unary_vec(a, _OP_SQR, desc)
 
     def neg_vec(a: np.ndarray) -> np.ndarray:
         _check_array(a)
-        return _unary_vec(a, _neg, desc)
+        return _unary_vec(a, _OP_NEG, desc)
 
     def pow_vec(a: np.ndarray, e: int) -> np.ndarray:
         _check_array(a)
