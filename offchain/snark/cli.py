@@ -16,6 +16,8 @@ import sys
 
 import click
 
+from offchain.snark.cli_verifier import verifier_command
+
 __all__ = ["snark", "EXIT_VALID", "EXIT_INVALID", "EXIT_MALFORMED"]
 
 EXIT_VALID = 0
@@ -71,16 +73,5 @@ def verify_cmd(vk_path: str, public_path: str, proof_path: str) -> None:
     sys.exit(EXIT_INVALID)
 
 
-def _mount_verifier_generator() -> None:
-    # `hatchway snark verifier` (the Vyper verifier generator) lives in its own module; mount it
-    # when present, without hiding any error other than that module being absent.
-    try:
-        from offchain.snark.cli_verifier import verifier_command
-    except ModuleNotFoundError as exc:
-        if exc.name != "offchain.snark.cli_verifier":
-            raise
-        return
-    snark.add_command(verifier_command)
-
-
-_mount_verifier_generator()
+# `hatchway snark verifier` (the Vyper verifier generator) lives in its own module.
+snark.add_command(verifier_command)
