@@ -11,7 +11,7 @@ endif
 PY := $(UV) run --frozen python
 PYTEST := $(UV) run --frozen pytest
 
-.PHONY: setup demo test audit bench lint clean
+.PHONY: setup demo test audit bench bench-prover lint clean
 
 .venv/.synced: pyproject.toml uv.lock
 	$(UV_BOOTSTRAP)
@@ -44,6 +44,12 @@ audit: setup
 ## bench: the crypto benchmark with peers measured in the same run; writes bench/out/crypto.md
 bench: setup
 	$(UV) run --frozen hatchway bench --profile full
+
+## bench-prover: our Groth16 prover vs snarkjs on the same circuit (PROFILE=quick|full; full
+## needs snarkjs's powers of tau at 2^16/2^18, cached under bench/out/ptau after the first run)
+PROFILE ?= quick
+bench-prover: setup
+	$(PY) -m bench.prover $(PROFILE)
 
 lint: setup
 	$(UV) run --frozen ruff check offchain tests bench
