@@ -16,10 +16,11 @@ from typing import Any
 
 REPO_ROOT = Path(__file__).resolve().parent.parent
 JS_DIR = REPO_ROOT / "tests" / "js"
+SNARKJS = REPO_ROOT / "node_modules" / "snarkjs" / "build" / "cli.cjs"
 
 
-def run_node_oracle(script: str, request: Any, timeout_s: float = 300.0) -> Any:
-    """Send ``request`` (JSON-serialisable) to ``tests/js/<script>`` and return its decoded reply."""
+def node_binary() -> str:
+    """Path of ``node``, after checking the locked npm tools are installed (else RuntimeError)."""
     node = shutil.which("node")
     if node is None:
         raise RuntimeError("node is not on PATH: install Node.js (see README, `make setup`)")
@@ -27,8 +28,41 @@ def run_node_oracle(script: str, request: Any, timeout_s: float = 300.0) -> Any:
         raise RuntimeError(
             "node_modules missing: run `make setup` (installs the locked npm tools) before the node oracles"
         )
+    return node
+
+
+def node_tool(name: str) -> Path:
+    """Path of an npm-installed command (``node_modules/.bin/<name>``: circom2, snarkjs, anvil)."""
+    node_binary()
+    path = REPO_ROOT / "node_modules" / ".bin" / name
+    if not path.exists():
+        raise RuntimeError(f"{path} missing: run `make setup`")
+    return path
+
+
+def run_tool(
+    cmd: list[str | Path], cwd: Path, check: bool = True, timeout_s: float = 300.0
+) -> subprocess.CompletedProcess:
+    """Run a command in ``cwd``; with ``check``, a non-zero exit raises with its output."""
     proc = subprocess.run(
-        [node, str(JS_DIR / script)],
+        [str(c) for c in cmd], cwd=cwd, capture_output=True, text=True, timeout=timeout_s
+    )
+    if check and proc.returncode != 0:
+        raise RuntimeError(
+            f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
+        )
+    return proc
+
+
+def snarkjs(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
+    """Run the snarkjs CLI from node_modules with ``args`` in ``cwd``."""
+    return run_tool([node_binary(), SNARKJS, *args], cwd, check)
+
+
+def run_node_oracle(script: str, request: Any, timeout_s: float = 300.0) -> Any:
+    """Send ``request`` (JSON-serialisable) to ``tests/js/<script>`` and return its decoded reply."""
+    proc = subprocess.run(
+        [node_binary(), str(JS_DIR / script)],
         input=json.dumps(request),
         capture_output=True,
         text=True,

@@ -12,9 +12,7 @@ from __future__ import annotations
 import dataclasses
 import json
 import random
-import shutil
 import struct
-import subprocess
 from pathlib import Path
 
 import numpy as np
@@ -43,11 +41,10 @@ from offchain.snark.ptau import parse_ptau, ptau_bytes, read_ptau
 from offchain.snark.r1cs import Circuit, R
 from offchain.snark.setup import ToxicWaste, dev_keys_from_toxic_waste
 from offchain.snark.verifier import verify
+from tests.node_oracle import snarkjs
 
 pytestmark = pytest.mark.filterwarnings("ignore::offchain.snark.setup.InsecureSetupWarning")
 
-REPO_ROOT = Path(__file__).resolve().parents[3]
-SNARKJS = REPO_ROOT / "node_modules" / "snarkjs" / "build" / "cli.cjs"
 
 # Two contributions with known secrets (tests only): the combined toxic waste is their product.
 SECRETS = [(5, 7, 11), (13, 17, 19)]
@@ -378,14 +375,7 @@ def test_ptau_missing_section():
 
 
 def _snarkjs(*args: str, cwd: Path) -> str:
-    node = shutil.which("node")
-    if node is None or not SNARKJS.exists():
-        raise RuntimeError("node / node_modules (snarkjs) missing: run `make setup`")
-    proc = subprocess.run([node, str(SNARKJS), *args], cwd=cwd, capture_output=True, text=True,
-                          timeout=300)  # fmt: skip
-    if proc.returncode != 0:
-        raise RuntimeError(f"snarkjs {' '.join(args)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc.stdout
+    return snarkjs(*args, cwd=cwd).stdout
 
 
 @pytest.mark.node

@@ -21,7 +21,7 @@ from hypothesis import strategies as st
 from offchain.crypto.poseidon import MAX_INPUTS, poseidon
 from offchain.snark.gadgets.poseidon import poseidon_constraint_count, poseidon_gadget
 from offchain.snark.r1cs import LC, Circuit, R
-from tests.node_oracle import REPO_ROOT
+from tests.node_oracle import REPO_ROOT, node_tool
 from tests.offchain.snark.test_gadgets_basic import (
     ForgingCircuit,
     assert_tampering_is_caught,
@@ -134,15 +134,6 @@ def test_forging_the_last_sbox_with_consistent_intermediates_fails(values, delta
 # ---------------------------------------------------------------------------------------------
 
 
-def _node_bin(name: str) -> Path:
-    if shutil.which("node") is None:
-        raise RuntimeError("node is not on PATH: install Node.js (see README, `make setup`)")
-    path = REPO_ROOT / "node_modules" / ".bin" / name
-    if not path.exists():
-        raise RuntimeError(f"{path} missing: run `make setup` (npm ci)")
-    return path
-
-
 def _r1cs_constraint_count(path: Path) -> int:
     """mConstraints from a circom ``.r1cs`` file's header section (iden3 binary format)."""
     data = path.read_bytes()
@@ -196,7 +187,7 @@ def compile_circomlib(workdir: Path, includes: list[str], main: str, *, wasm: bo
     lines.append(f"component main = {main};")
     src.write_text("\n".join(lines) + "\n")
     cmd = [
-        str(_node_bin("circom2")),
+        str(node_tool("circom2")),
         src.name,
         "--r1cs",
         "--O2",

@@ -19,7 +19,6 @@ import json
 import re
 import shutil
 import struct
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -36,9 +35,8 @@ from offchain.snark.r1cs_file import (
     write_r1cs,
 )
 from offchain.snark.wtns_file import parse_wtns, read_wtns, write_wtns, wtns_to_bytes
-from tests.node_oracle import REPO_ROOT
+from tests.node_oracle import REPO_ROOT, node_binary, run_tool, snarkjs
 
-SNARKJS = REPO_ROOT / "node_modules" / "snarkjs" / "build" / "cli.cjs"
 CIRCOM2 = REPO_ROOT / "node_modules" / ".bin" / "circom2"
 CIRCOMLIB = REPO_ROOT / "node_modules" / "circomlib" / "circuits"
 CIRCUITS = REPO_ROOT / "tests" / "circom"
@@ -262,28 +260,6 @@ def test_version_1_wtns_is_read():
 _ANSI = re.compile(r"\x1b\[[0-9;]*m")
 
 
-def _node() -> str:
-    node = shutil.which("node")
-    if node is None:
-        raise RuntimeError("node is not on PATH: install Node.js (`make setup`)")
-    if not SNARKJS.exists() or not CIRCOM2.exists():
-        raise RuntimeError("node_modules lacks snarkjs/circom2: run `make setup`")
-    return node
-
-
-def _run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
-    if check and proc.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(cmd)} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
-        )
-    return proc
-
-
-def _snarkjs(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    return _run([_node(), str(SNARKJS), *args], cwd, check)
-
-
 CIRCOM_CASES = {"cube": {"x": 3}, "poseidon_hash": {"a": 1, "b": 2}}
 
 
@@ -300,10 +276,13 @@ def compile_circom(tmp_path_factory):
         shutil.copy(CIRCUITS / f"{name}.circom", d)
         for lib in ("poseidon.circom", "poseidon_constants.circom"):
             shutil.copy(CIRCOMLIB / lib, d)  # circom2's wasm sandbox cannot follow `..` includes
-        _run([_node(), str(CIRCOM2), f"{name}.circom", "--r1cs", "--wasm", "--O2", "-o", "."], d)
+        run_tool(
+            [node_binary(), str(CIRCOM2), f"{name}.circom", "--r1cs", "--wasm", "--O2", "-o", "."],
+            d,
+        )
         inputs = {k: str(v) for k, v in CIRCOM_CASES[name].items()}
         (d / "input.json").write_text(json.dumps(inputs))
-        _snarkjs("wtns", "calculate", f"{name}_js/{name}.wasm", "input.json", "witness.wtns", cwd=d)
+        snarkjs("wtns", "calculate", f"{name}_js/{name}.wasm", "input.json", "witness.wtns", cwd=d)
         done[name] = d
         return d
 
@@ -372,7 +351,7 @@ def test_snarkjs_reads_our_files(tmp_path):
     write_r1cs(tmp_path / "c.r1cs", r1cs, n_outputs=1, n_prv_inputs=1)
     write_wtns(tmp_path / "ok.wtns", witness)
 
-    info = _ANSI.sub("", _snarkjs("r1cs", "info", "c.r1cs", cwd=tmp_path).stdout)
+    info = _ANSI.sub("", snarkjs("r1cs", "info", "c.r1cs", cwd=tmp_path).stdout)
     expected = {
         "Wires": r1cs.n_wires,
         "Constraints": r1cs.n_constraints,
@@ -384,13 +363,13 @@ def test_snarkjs_reads_our_files(tmp_path):
     for key, value in expected.items():
         assert re.search(rf"# of {key}: {value}\b", info), (key, info)
 
-    ok = _snarkjs("wtns", "check", "c.r1cs", "ok.wtns", cwd=tmp_path)
+    ok = snarkjs("wtns", "check", "c.r1cs", "ok.wtns", cwd=tmp_path)
     assert "WITNESS IS CORRECT" in _ANSI.sub("", ok.stdout)
 
     bad = list(witness)
     bad[-1] = (bad[-1] + 1) % R
     write_wtns(tmp_path / "bad.wtns", bad)
-    res = _snarkjs("wtns", "check", "c.r1cs", "bad.wtns", cwd=tmp_path, check=False)
+    res = snarkjs("wtns", "check", "c.r1cs", "bad.wtns", cwd=tmp_path, check=False)
     out = _ANSI.sub("", res.stdout + res.stderr)
     assert "WITNESS IS CORRECT" not in out
     assert "WITNESS IS NOT CORRECT" in out or res.returncode != 0

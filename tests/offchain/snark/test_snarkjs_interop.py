@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import json
 import shutil
-import subprocess
 from pathlib import Path
 
 import pytest
@@ -39,41 +38,18 @@ from offchain.snark.snarkjs_json import (
     write_vk,
 )
 from offchain.snark.verifier import verify
-from tests.node_oracle import REPO_ROOT
+from tests.node_oracle import REPO_ROOT, node_binary, run_tool, snarkjs
 
 pytestmark = [
     pytest.mark.node,
     pytest.mark.filterwarnings("ignore::offchain.snark.setup.InsecureSetupWarning"),
 ]
 
-SNARKJS = REPO_ROOT / "node_modules" / "snarkjs" / "build" / "cli.cjs"
 CIRCOM2 = REPO_ROOT / "node_modules" / ".bin" / "circom2"
 CIRCOMLIB = REPO_ROOT / "node_modules" / "circomlib" / "circuits"
 CIRCUITS = REPO_ROOT / "tests" / "circom"
 # 2^9 = 2 × the Poseidon circuit's 256-row domain: `zkey new` reads the ptau's 2n Lagrange section.
 PTAU_POWER = 9
-
-
-def _node() -> str:
-    node = shutil.which("node")
-    if node is None:
-        raise RuntimeError("node is not on PATH: install Node.js (`make setup`)")
-    if not SNARKJS.exists() or not CIRCOM2.exists():
-        raise RuntimeError("node_modules lacks snarkjs/circom2: run `make setup`")
-    return node
-
-
-def _run(cmd: list[str], cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
-    if check and proc.returncode != 0:
-        raise RuntimeError(
-            f"{' '.join(map(str, cmd))} failed ({proc.returncode}):\n{proc.stdout}\n{proc.stderr}"
-        )
-    return proc
-
-
-def snarkjs(*args: str, cwd: Path, check: bool = True) -> subprocess.CompletedProcess:
-    return _run([_node(), str(SNARKJS), *args], cwd, check)
 
 
 @pytest.fixture(scope="module")
@@ -100,7 +76,9 @@ def _circom_flow(name: str, inputs: dict, ptau: Path, d: Path) -> dict[str, Path
     for lib in ("poseidon.circom", "poseidon_constants.circom"):
         shutil.copy(CIRCOMLIB / lib, d)
     # circom2's wasm sandbox resolves includes only below the current directory.
-    _run([_node(), str(CIRCOM2), f"{name}.circom", "--r1cs", "--wasm", "--O2", "-o", "."], d)
+    run_tool(
+        [node_binary(), str(CIRCOM2), f"{name}.circom", "--r1cs", "--wasm", "--O2", "-o", "."], d
+    )
     snarkjs("groth16", "setup", f"{name}.r1cs", str(ptau), f"{name}_0.zkey", cwd=d)
     snarkjs(
         "zkey",

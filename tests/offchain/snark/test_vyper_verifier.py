@@ -41,7 +41,6 @@ import os
 import random
 import re
 import shutil
-import subprocess
 import warnings
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
@@ -68,11 +67,11 @@ from offchain.snark.vyper_verifier import (
     proof_calldata,
     vk_digest,
 )
+from tests.node_oracle import REPO_ROOT, node_tool, run_tool
 
 Q = FQ_MODULUS
 R = FR_MODULUS
 U256 = 2**256
-REPO_ROOT = Path(__file__).resolve().parents[3]
 CIRCOM_DIR = REPO_ROOT / "tests" / "circom"
 MUTANT_ENV = "HATCHWAY_VYPER_VERIFIER_MUTANT"
 
@@ -227,22 +226,12 @@ def ours(request: pytest.FixtureRequest) -> VerifierCase:
 # ---------------------------------------------------------------------------------------------
 
 
-def _node_bin(name: str) -> str:
-    path = REPO_ROOT / "node_modules" / ".bin" / name
-    if shutil.which("node") is None or not path.exists():
-        raise RuntimeError(f"{path} or node missing: run `make setup` (npm ci)")
-    return str(path)
-
-
 def _run(cmd: list[str], cwd: Path) -> str:
-    proc = subprocess.run(cmd, cwd=cwd, capture_output=True, text=True, timeout=300)
-    if proc.returncode != 0:
-        raise RuntimeError(f"{' '.join(cmd)} failed:\n{proc.stdout}\n{proc.stderr}")
-    return proc.stdout
+    return run_tool(cmd, cwd).stdout
 
 
 def _build_snarkjs_circuit(n: int, ptau: Path, root: Path) -> None:
-    snarkjs, circom = _node_bin("snarkjs"), _node_bin("circom2")
+    snarkjs, circom = str(node_tool("snarkjs")), str(node_tool("circom2"))
     d = root / f"n{n}"
     d.mkdir()
     name = f"vyper_n{n}"
@@ -275,7 +264,7 @@ def _build_snarkjs_circuit(n: int, ptau: Path, root: Path) -> None:
 
 
 def _build_snarkjs_artefacts(root: Path) -> None:
-    snarkjs = _node_bin("snarkjs")
+    snarkjs = str(node_tool("snarkjs"))
     _run([snarkjs, "powersoftau", "new", "bn128", "4", "pot0.ptau"], root)
     _run(
         [
