@@ -41,7 +41,7 @@ test: setup
 audit: setup
 	HYPOTHESIS_PROFILE=audit $(PYTEST) -q -n 2
 
-## bench: the crypto benchmark with peers measured in the same run; writes bench/out/crypto.md
+## bench: the crypto benchmark with peers measured in the same run; writes bench/out/crypto-full.md
 bench: setup
 	$(UV) run --frozen hatchway bench --profile full
 
