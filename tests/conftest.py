@@ -28,3 +28,30 @@ settings.register_profile(
     suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large],
 )
 settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "default"))
+
+
+def _harden_boa_contract_repr() -> None:
+    """Keep titanoboa's revert path from crashing on its own storage dump.
+
+    When a call reverts, titanoboa 0.2.8 saves ``repr(contract)`` for its error message, and that
+    repr dumps the contract's storage by decoding HashMap keys through the process-wide keccak
+    trace. With traces left by earlier tests in the same xdist worker it can decode a key path
+    longer than the map's nesting and raise ``AttributeError`` ('IntegerT' has no 'key_type'),
+    turning an expected, correctly-reasoned revert into a crash (seen in a fresh-clone CI run,
+    not reproducible in isolation). Only the debugging aid is affected, so fall back to the
+    storage-less repr; revert reasons and state checks are untouched.
+    """
+    from boa.contracts.vyper import vyper_contract
+
+    original = vyper_contract.VyperContract.__repr__
+
+    def repr_without_failing_dump(self: vyper_contract.VyperContract) -> str:
+        try:
+            return original(self)
+        except (AttributeError, KeyError, IndexError, TypeError, ValueError):
+            return f"<{self.compiler_data.contract_path} at {self.address} (storage dump failed)>"
+
+    vyper_contract.VyperContract.__repr__ = repr_without_failing_dump
+
+
+_harden_boa_contract_repr()
