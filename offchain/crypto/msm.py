@@ -38,7 +38,6 @@ kernels do not re-validate what :func:`~offchain.crypto.bn254.g1_array` already 
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 
 import numba
 import numpy as np
@@ -73,6 +72,7 @@ from offchain.crypto.bn254 import (
     pt_load,
     pt_store,
 )
+from offchain.crypto.threads import run_parallel
 
 _MASK64 = (1 << 64) - 1
 
@@ -313,16 +313,6 @@ def _check_msm_arrays(
         raise ValueError(f"msm_{g}: scalars must have shape ({points.shape[0]}, 4)")
 
 
-def _run_parallel(fn, tasks: list) -> None:
-    # Each task is an argument tuple for a nogil kernel; one OS thread per task.
-    if len(tasks) == 1:
-        fn(*tasks[0])
-        return
-    with ThreadPoolExecutor(len(tasks)) as pool:
-        for f in [pool.submit(fn, *t) for t in tasks]:
-            f.result()
-
-
 def _msm_arrays(points: np.ndarray, scalars: np.ndarray, window: int | None) -> np.ndarray:
     points = np.ascontiguousarray(points)
     scalars = np.ascontiguousarray(scalars)
@@ -341,13 +331,13 @@ def _msm_arrays(points: np.ndarray, scalars: np.ndarray, window: int | None) -> 
     skip = ~points.reshape(n, -1).any(axis=1)  # all-zero rows are the point at infinity
     digits = np.empty((nwin, n), np.int32)
     bounds = np.linspace(0, n, threads + 1).astype(np.int64)
-    _run_parallel(
+    run_parallel(
         _signed_digits,
         [(scalars, skip, c, bounds[t], bounds[t + 1], digits) for t in range(threads)],
     )
     wins = np.empty((nwin, 3) + points.shape[2:], np.uint64)
     # Windows are independent and cost about the same: deal them round-robin to the threads.
-    _run_parallel(
+    run_parallel(
         _window_sums,
         [(points, digits, c, np.arange(t, nwin, threads), wins) for t in range(threads)],
     )

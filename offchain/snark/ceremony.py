@@ -62,10 +62,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 from collections.abc import Sequence
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass, field
 
-import numba
 import numpy as np
 from numba import njit
 from py_ecc.fields import optimized_bn128_FQ as FQ
@@ -100,6 +98,7 @@ from offchain.crypto.bn254 import (
 from offchain.crypto.field import FR_MODULUS
 from offchain.crypto.msm import msm_g1_arrays, msm_g2_arrays, scalars_array
 from offchain.crypto.ntt import root_of_unity
+from offchain.crypto.threads import run_row_chunks
 from offchain.snark.keys import ProvingKey, VerifyingKey, check_g1, check_g2
 from offchain.snark.qap import MAX_LOG_DOMAIN, compile_qap, to_plain_limbs
 from offchain.snark.r1cs import R1CS
@@ -155,18 +154,7 @@ def _scale_points(aff: np.ndarray, scalars_plain: np.ndarray) -> np.ndarray:
     jac = np.zeros((n, 3) + aff.shape[2:], np.uint64)
     if n == 0:
         return np.zeros_like(aff)
-    threads = max(1, min(numba.get_num_threads(), n // 64))
-    bounds = np.linspace(0, n, threads + 1).astype(np.int64)
-    if threads == 1:
-        _scale_chunk(aff, scalars_plain, 0, n, jac)
-    else:
-        with ThreadPoolExecutor(threads) as pool:
-            futs = [
-                pool.submit(_scale_chunk, aff, scalars_plain, bounds[t], bounds[t + 1], jac)
-                for t in range(threads)
-            ]
-            for f in futs:
-                f.result()
+    run_row_chunks(_scale_chunk, n, 64, aff, scalars_plain, jac)
     return batch_to_affine(jac)
 
 

@@ -17,10 +17,8 @@ from __future__ import annotations
 import hashlib
 import secrets
 import warnings
-from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 
-import numba
 import numpy as np
 from numba import njit
 
@@ -42,6 +40,7 @@ from offchain.crypto.bn254 import (
     pt_store,
 )
 from offchain.crypto.field import FR_MODULUS, fr_add_vec, fr_from_int, fr_mul_vec
+from offchain.crypto.threads import run_row_chunks
 from offchain.snark.keys import ProvingKey, VerifyingKey
 from offchain.snark.qap import (
     compile_qap,
@@ -148,18 +147,7 @@ def _fixed_base_many(base_aff: np.ndarray, scalars_plain: np.ndarray) -> np.ndar
     table = _fixed_base_table(base_aff, tail)
     n = scalars_plain.shape[0]
     jac = np.zeros((n, 3) + tail, np.uint64)
-    threads = max(1, min(numba.get_num_threads(), n // 256))
-    bounds = np.linspace(0, n, threads + 1).astype(np.int64)
-    if threads == 1:
-        _fixed_base_chunk(table, scalars_plain, 0, n, jac)
-    else:
-        with ThreadPoolExecutor(threads) as pool:
-            futs = [
-                pool.submit(_fixed_base_chunk, table, scalars_plain, bounds[t], bounds[t + 1], jac)
-                for t in range(threads)
-            ]
-            for f in futs:
-                f.result()
+    run_row_chunks(_fixed_base_chunk, n, 256, table, scalars_plain, jac)
     return batch_to_affine(jac)
 
 
