@@ -26,8 +26,16 @@ node_modules/.installed: package.json package-lock.json
 	npm install --no-audit --no-fund --no-save
 	@touch $@
 
+# ape-vyper resolves compilers through vvm, which downloads from GitHub (unreachable here). The
+# vyper 0.4.3 it wants is already in the locked env (from PyPI): expose it under vvm's layout and
+# point vvm at it with VVM_BINARY_PATH (exported for every recipe below).
+export VVM_BINARY_PATH := $(CURDIR)/.vvm
+.vvm/vyper-0.4.3: .venv/.synced
+	mkdir -p .vvm
+	ln -sf ../.venv/bin/vyper $@
+
 ## setup: install the locked Python env (uv) and the locked node tools (anvil, snarkjs, circomlibjs)
-setup: .venv/.synced node_modules/.installed
+setup: .venv/.synced node_modules/.installed .vvm/vyper-0.4.3
 
 ## demo: the main job on an embedded default (for now: crypto benchmark + a small tree demo)
 demo: setup
