@@ -1,8 +1,8 @@
 """``hatchway``: the one console entry point for every user-facing action.
 
-Sub-commands grow with the system; today: ``demo`` (the main job on an embedded default),
-``bench`` (the crypto benchmark with peers measured in the same run) and ``snark`` (Groth16
-tools: ``snark verify``).
+Sub-commands: ``demo`` (the main job on an embedded default: a chain on a local anvil),
+``exit`` (the escape hatch's exit tool), ``bench`` (the crypto benchmark with peers measured in
+the same run) and ``snark`` (Groth16 tools: ``snark verify``, ``snark verifier``).
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from pathlib import Path
 
 import click
 
+from offchain.l1.cli import exit_command
 from offchain.snark.cli import snark
 
 
@@ -21,23 +22,27 @@ def main() -> None:
 
 
 main.add_command(snark)
+main.add_command(exit_command)
 
 
 @main.command()
 @click.option(
-    "--bench-profile",
-    type=click.Choice(["quick", "full", "none"]),
-    default="quick",
-    show_default=True,
-    help="Benchmark sizes to run after the state demo ('none' skips the benchmark).",
+    "--state-walkthrough",
+    is_flag=True,
+    help="Run the older single-process state-tree walkthrough instead of the chain on anvil.",
 )
-def demo(bench_profile: str) -> None:
-    """Run the embedded default: a small state-tree demo with signed transfers, then the benchmark."""
-    from offchain.demo import run_state_demo
+def demo(state_walkthrough: bool) -> None:
+    """Run one chain end to end on a local anvil: deploy with ape, deposits, signed transfers,
+    proven and executed batches, then the operator stops, escape mode, and every user exits with
+    the exit tool. Prints gas figures and checks every user recovers their balance."""
+    if state_walkthrough:
+        from offchain.demo import run_state_demo
 
-    run_state_demo(echo=click.echo)
-    if bench_profile != "none":
-        _run_bench(bench_profile, ())
+        run_state_demo(echo=click.echo)
+        return
+    from offchain.chain_demo import run_chain_demo
+
+    run_chain_demo(echo=click.echo)
 
 
 @main.command()
