@@ -1,7 +1,8 @@
 """``hatchway``: the one console entry point for every user-facing action.
 
 Sub-commands: ``demo`` (the main job on an embedded default: a chain on a local anvil),
-``exit`` (the escape hatch's exit tool), ``bench`` (the crypto benchmark with peers measured in
+``exit`` (the escape hatch's exit tool), ``operator`` (BLS fast-finality signer and aggregator),
+``bench`` (the crypto benchmark with peers measured in
 the same run) and ``snark`` (Groth16 tools: ``snark verify``, ``snark verifier``).
 """
 
@@ -13,6 +14,7 @@ from pathlib import Path
 import click
 
 from offchain.l1.cli import exit_command
+from offchain.operator.cli import operator
 from offchain.snark.cli import snark
 
 
@@ -23,6 +25,7 @@ def main() -> None:
 
 main.add_command(snark)
 main.add_command(exit_command)
+main.add_command(operator)
 
 
 @main.command()

@@ -1,0 +1,142 @@
+"""Mutation check for the FastFinality suites: a suite is trusted only once planted bugs make it fail.
+
+Run (from the repository root):
+
+    uv run --frozen python tests/mutation/fastfinality_mutants.py            # every mutant
+    uv run --frozen python tests/mutation/fastfinality_mutants.py --only skip-pop
+
+For each planted bug it copies ``contracts/`` to a temporary directory, applies one textual edit
+to ``FastFinality.vy`` (which must match exactly once, so a refactor that removes the target is
+reported, not silently skipped), and runs the FastFinality unit suite (tests/unitary/fastfinality,
+without the gas and end-to-end tests) and, when present, the stateful suite against the copy via
+``FF_SOURCE_DIR``. It reports, per mutant, CAUGHT with the first failing test or NOT CAUGHT.
+Exit status 0 only if every mutant is caught. Not collected by pytest (no ``test_`` prefix).
+"""
+
+import argparse
+import os
+import re
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parents[2]
+SUITES = [
+    "tests/unitary/fastfinality/test_register_key.py",
+    "tests/unitary/fastfinality/test_certify.py",
+    "tests/unitary/fastfinality/test_slash.py",
+]
+STATEFUL = "tests/fuzz/stateful/test_fastfinality_stateful.py"
+
+
+@dataclass(frozen=True)
+class Mutant:
+    name: str
+    find: str
+    replace: str
+    bug: str
+
+
+MUTANTS = [
+    Mutant(
+        name="skip-sortedness",
+        find='assert current > previous, "ff: non-signers not strictly ascending"',
+        replace='assert current >= 0, "ff: non-signers not strictly ascending"',
+        bug="non-signers need not be strictly ascending: duplicates and any order accepted",
+    ),
+    Mutant(
+        name="skip-pop",
+        find='    assert self._verify(pop, pubkey_g1, pubkey_g2, h), "ff: invalid proof of possession"\n',
+        replace="",
+        bug="no proof of possession: rogue keys (pk_attacker - sum of others) register",
+    ),
+    Mutant(
+        name="threshold-strict",
+        find="signed * THRESHOLD_DENOMINATOR >= total * THRESHOLD_NUMERATOR",
+        replace="signed * THRESHOLD_DENOMINATOR > total * THRESHOLD_NUMERATOR",
+        bug="wrong threshold comparison: exactly the threshold fraction is rejected",
+    ),
+    Mutant(
+        name="gamma-zero",
+        find="gamma: uint256 = convert(keccak256(abi_encode(h, pk1, pk2, sigma)), uint256) % FR",
+        replace="gamma: uint256 = 0",
+        bug="the G2 key is no longer bound to the G1 key: (t*H, t*G2) forges any certificate",
+    ),
+    Mutant(
+        name="slash-non-signers",
+        find='assert j >= len(non_signers) or non_signers[j] != operator, "ff: operator did not sign the certificate"',
+        replace="pass",
+        bug="slash_contradicted also slashes operators that did not sign",
+    ),
+    Mutant(
+        name="double-slash",
+        find="        if self._slashed[operator][batch_key]:\n            continue\n",
+        replace="",
+        bug="a signer can be slashed again for the same contradicted certificate",
+    ),
+]
+
+
+def apply(mutant: Mutant, tree: Path) -> None:
+    path = tree / "FastFinality.vy"
+    source = path.read_text()
+    count = source.count(mutant.find)
+    if count != 1:
+        raise SystemExit(f"{mutant.name}: target text found {count} times; update the mutant")
+    path.write_text(source.replace(mutant.find, mutant.replace))
+
+
+def run(mutant: Mutant, timeout_s: int) -> tuple[str, str, float]:
+    with tempfile.TemporaryDirectory(prefix="ff_mutant_") as tmp:
+        tree = Path(tmp) / "contracts"
+        shutil.copytree(ROOT / "contracts", tree)
+        apply(mutant, tree)
+        env = dict(os.environ, FF_SOURCE_DIR=str(tree))
+        suites = SUITES + ([STATEFUL] if (ROOT / STATEFUL).exists() else [])
+        command = [sys.executable, "-m", "pytest", *suites, "-x", "-q", "-m", "not slow"]
+        command += ["-p", "no:cacheprovider"]
+        started = time.monotonic()
+        try:
+            result = subprocess.run(
+                command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout_s
+            )
+        except subprocess.TimeoutExpired:
+            return "NOT CAUGHT", f"timed out after {timeout_s}s", time.monotonic() - started
+        elapsed = time.monotonic() - started
+    output = result.stdout + result.stderr
+    if result.returncode == 0:
+        return "NOT CAUGHT", "suite passed", elapsed
+    failed = re.findall(r"^FAILED (\S+)", output, re.M)
+    if failed:
+        return "CAUGHT", failed[0], elapsed
+    if "error" in output.lower():
+        return "ERROR", output[-2000:], elapsed
+    return "CAUGHT", "failed", elapsed
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--only", help="run one mutant by name")
+    parser.add_argument("--timeout", type=int, default=900, help="seconds per mutant")
+    args = parser.parse_args()
+    mutants = [m for m in MUTANTS if args.only in (None, m.name)]
+    if not mutants:
+        raise SystemExit(
+            f"no mutant named {args.only}; known: {', '.join(m.name for m in MUTANTS)}"
+        )
+    failures = 0
+    for mutant in mutants:
+        verdict, detail, elapsed = run(mutant, args.timeout)
+        failures += verdict != "CAUGHT"
+        print(f"{verdict:10s} {mutant.name:20s} {elapsed:6.1f}s  {detail}")
+        print(f"{'':10s} bug: {mutant.bug}", flush=True)
+    print(f"{len(mutants) - failures}/{len(mutants)} planted bugs caught")
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
