@@ -59,6 +59,51 @@ class ChainDriver:
                 new += 1
         return new
 
+    def should_build(
+        self, now: int, *, margin: int, max_wait: int, oldest_pending_at: int | None
+    ) -> bool:
+        """The batching policy: serve L1 requests at once (a priority request never waits for a
+        batch to fill, so no deadline can pass while the operator runs), always act under
+        deadline pressure, and otherwise build when pending L2 ops fill a batch or the oldest has
+        waited ``max_wait`` seconds."""
+        if self.sequencer.unconsumed_priority() or self.sequencer.deadline_pressure(now, margin):
+            return True
+        pending = self.sequencer.pending()
+        if len(pending) >= self.sequencer.params.slots:
+            return True
+        return (
+            bool(pending) and oldest_pending_at is not None and now - oldest_pending_at >= max_wait
+        )
+
+    def run(
+        self,
+        *,
+        poll_seconds: float = 2.0,
+        margin: int = 3600,
+        max_wait: int = 10,
+        should_stop: Callable[[], bool] = lambda: False,
+        on_report: Callable[[BatchReport], None] = lambda _r: None,
+    ) -> None:
+        """The operator loop: settle unfinished batches from the journal, then poll L1 and build
+        batches by :meth:`should_build` until ``should_stop()``; a deadline within ``margin``
+        seconds forces a batch, full or not."""
+        for report in self.finish_pending():
+            on_report(report)
+        first_seen: dict[int, int] = {}
+        while not should_stop():
+            self.sync_priority()
+            now = int(self.client.w3.eth.get_block("latest")["timestamp"])
+            pending = self.sequencer.pending()
+            for r in pending:
+                first_seen.setdefault(r.seq, now)
+            oldest = min((first_seen[r.seq] for r in pending), default=None)
+            if self.should_build(now, margin=margin, max_wait=max_wait, oldest_pending_at=oldest):
+                report = self.run_batch(now)
+                if report is not None:
+                    on_report(report)
+                    continue
+            time.sleep(poll_seconds)
+
     def finish_pending(self) -> list[BatchReport]:
         """Commit/prove/execute batches the journal holds but L1 has not finished (after a restart)."""
         reports = []
