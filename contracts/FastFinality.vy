@@ -18,6 +18,11 @@
                  - `header.rollup` is whatever the signers signed: an operator must sign only
                    headers of rollups it follows, because the rollup named in a header decides
                    (through `proven_root`) whether its signers are slashed.
+                 - `certify` takes the non-signers' G2 keys and stakes and the operator set
+                   (aggregate G2 key, total stake, epoch) from its caller and checks them against
+                   one stored word per non-signer and one for the set, so its arguments are valid
+                   for the current state only: any registration, deregistration, stake refresh
+                   or slash in between makes it revert (rebuild and resubmit).
                  - No owner, no pause, no veto, no upgrade.
 """
 
@@ -46,6 +51,8 @@ POP_TAG: constant(bytes32) = keccak256("hatchway.fastfinality.pop.v1")
 HASH_TO_G1_TAG: constant(bytes32) = keccak256("hatchway.fastfinality.hash_to_g1.v1")
 # try-and-increment gives up after this many candidates (probability 2**-256 to get there).
 HASH_TO_G1_TRIES: constant(uint256) = 256
+# most candidates a `certify` hint can cover (2 words for the point, one per earlier candidate)
+MAX_HASH_HINT: constant(uint256) = 16
 
 ECADD: constant(address) = 0x0000000000000000000000000000000000000006
 ECMUL: constant(address) = 0x0000000000000000000000000000000000000007
@@ -77,10 +84,22 @@ SLASH_WAD: public(immutable(uint256))
 
 # aggregate G1 key of every active operator
 _apk: uint256[2]
+# aggregate G2 key of every active operator (affine, EIP-197 order; zeros when none) and
+# keccak256(abi_encode(_apk_g2))
+_apk_g2: uint256[4]
+_apk_g2_hash: bytes32
+# keccak256(abi_encode(_apk_g2_hash, total stake, epoch)): the one word `certify` reads to check
+# the operator set (aggregate G2 key, total stake, epoch) its caller passes
+_set_hash: bytes32
 _totals: uint256
 _meta: HashMap[address, uint256]
 _pk_g1: HashMap[address, uint256[2]]
 _pk_g2: HashMap[address, uint256[4]]
+# keccak256(abi_encode(pubkey_g2))
+_pk2_hash: HashMap[address, bytes32]
+# operator => keccak256(abi_encode(_pk2_hash, stake snapshot)) while its key is active, else
+# empty: the one word `certify` reads per non-signer to check the key and stake it is given
+_record: HashMap[address, bytes32]
 # keccak256(abi_encode(pubkey_g1)) => operator (a key is registered at most once, ever)
 _key_owner: HashMap[bytes32, address]
 _operators: HashMap[uint256, address]
@@ -183,6 +202,14 @@ def _hash_to_g1(digest: bytes32) -> uint256[2]:
     raise "ff: hash_to_g1 found no point"
 
 
+# `certify` checks hash_to_g1(digest) from square roots the caller supplies instead of computing
+# them (no modexp): hint = [z_0, .., z_(k-1), y, w] where candidate x_k is the first whose
+# rhs = x^3 + 3 is a square. For j < k, z_j^2 == -rhs_j != 0 proves rhs_j is not a square
+# (q = 3 mod 4, so -1 is not a square); y^2 == rhs_k with y < q, and w^2 == y picks the root
+# rhs^((q+1)/4) that `_hash_to_g1` returns (that root is itself a square, its negation is not).
+# An empty hint falls back to `_hash_to_g1`.
+
+
 @view
 @internal
 def _verify(sigma: uint256[2], pk1: uint256[2], pk2: uint256[4], h: uint256[2]) -> bool:
@@ -197,18 +224,119 @@ def _verify(sigma: uint256[2], pk1: uint256[2], pk2: uint256[4], h: uint256[2]) 
     a: uint256[2] = self._ec_add(sigma, self._ec_mul(pk1, gamma))
     g1: uint256[2] = [1, 2]
     b: uint256[2] = self._ec_add(h, self._ec_mul(g1, gamma))
+    return self._pairing_check(a, b, pk2)
+
+
+@view
+@internal
+def _pairing_check(sigma: uint256[2], h: uint256[2], pk2: uint256[4]) -> bool:
+    """
+    @dev e(sigma, -G2) * e(h, pk2) == 1, i.e. sigma is a signature on h under pk2 (one pairing
+         call with two pairs). `sigma` must be a G1 point; the precompile rejects a `pk2` off the
+         twist or outside G2.
+    """
     neg_g2: uint256[4] = [NEG_G2_X1, NEG_G2_X0, NEG_G2_Y1, NEG_G2_Y0]
     ok: bool = False
     out: Bytes[32] = b""
     ok, out = raw_call(
         PAIRING,
-        abi_encode(a, neg_g2, b, pk2),
+        abi_encode(sigma, neg_g2, h, pk2),
         max_outsize=32,
         is_static_call=True,
         revert_on_failure=False,
     )
     assert ok and len(out) == 32, "ff: G2 point not on the twist or not in G2"
     return convert(out, uint256) == 1
+
+
+# ---------------------------------------------------------------- G2 arithmetic
+# Fp2 = Fp[u] / (u^2 + 1); an element is (c0, c1) = c0 + c1*u. G2 points are affine
+# uint256[4] words in EIP-197 order [x.c1, x.c0, y.c1, y.c0], zeros = infinity.
+
+
+@view
+@internal
+def _fp_inv(a: uint256) -> uint256:
+    # a^(q-2) mod q (a != 0)
+    out: Bytes[32] = raw_call(
+        MODEXP,
+        abi_encode(WORD, WORD, WORD, a, unsafe_sub(FQ, 2), FQ),
+        max_outsize=32,
+        is_static_call=True,
+    )
+    return convert(out, uint256)
+
+
+@pure
+@internal
+def _fp2_mul(a0: uint256, a1: uint256, b0: uint256, b1: uint256) -> (uint256, uint256):
+    return (
+        uint256_addmod(uint256_mulmod(a0, b0, FQ), unsafe_sub(FQ, uint256_mulmod(a1, b1, FQ)), FQ),
+        uint256_addmod(uint256_mulmod(a0, b1, FQ), uint256_mulmod(a1, b0, FQ), FQ),
+    )
+
+
+@view
+@internal
+def _g2_add(p: uint256[4], q: uint256[4]) -> uint256[4]:
+    """
+    @dev Affine p + q on the twist (both valid G2 points or infinity); used when keys join or
+         leave the aggregate, not in `certify`.
+    """
+    if p[0] | p[1] | p[2] | p[3] == 0:
+        return q
+    if q[0] | q[1] | q[2] | q[3] == 0:
+        return p
+    px0: uint256 = p[1]
+    px1: uint256 = p[0]
+    py0: uint256 = p[3]
+    py1: uint256 = p[2]
+    if px0 == q[1] and px1 == q[0]:
+        # q = -p (the last key leaves); q = p would need a key whose secret is the sum of the
+        # others' secrets, which a proof of possession rules out for keys of honest operators
+        assert py0 != q[3] or py1 != q[2], "ff: key equals the aggregate key"
+        return [0, 0, 0, 0]
+    # lambda = (qy - py) / (qx - px)
+    n0: uint256 = uint256_addmod(q[3], unsafe_sub(FQ, py0), FQ)
+    n1: uint256 = uint256_addmod(q[2], unsafe_sub(FQ, py1), FQ)
+    d0: uint256 = uint256_addmod(q[1], unsafe_sub(FQ, px0), FQ)
+    d1: uint256 = uint256_addmod(q[0], unsafe_sub(FQ, px1), FQ)
+    # 1 / (d0 + d1 u) = (d0 - d1 u) / (d0^2 + d1^2)
+    t: uint256 = self._fp_inv(
+        uint256_addmod(uint256_mulmod(d0, d0, FQ), uint256_mulmod(d1, d1, FQ), FQ)
+    )
+    l0: uint256 = 0
+    l1: uint256 = 0
+    l0, l1 = self._fp2_mul(n0, n1, uint256_mulmod(d0, t, FQ), uint256_mulmod(unsafe_sub(FQ, d1), t, FQ))
+    # x = lambda^2 - px - qx; y = lambda (px - x) - py
+    x0: uint256 = 0
+    x1: uint256 = 0
+    x0, x1 = self._fp2_mul(l0, l1, l0, l1)
+    x0 = uint256_addmod(x0, unsafe_sub(FQ, uint256_addmod(px0, q[1], FQ)), FQ)
+    x1 = uint256_addmod(x1, unsafe_sub(FQ, uint256_addmod(px1, q[0], FQ)), FQ)
+    y0: uint256 = 0
+    y1: uint256 = 0
+    y0, y1 = self._fp2_mul(
+        l0, l1, uint256_addmod(px0, unsafe_sub(FQ, x0), FQ), uint256_addmod(px1, unsafe_sub(FQ, x1), FQ)
+    )
+    y0 = uint256_addmod(y0, unsafe_sub(FQ, py0), FQ)
+    y1 = uint256_addmod(y1, unsafe_sub(FQ, py1), FQ)
+    return [x1, x0, y1, y0]
+
+
+@pure
+@internal
+def _g2_neg(p: uint256[4]) -> uint256[4]:
+    return [p[0], p[1], (FQ - p[2]) % FQ, (FQ - p[3]) % FQ]
+
+
+@internal
+def _set_apk_g2(apk: uint256[4], totals: uint256):
+    # the aggregate G2 key and the totals word changed (a key joined or left)
+    apk_hash: bytes32 = keccak256(abi_encode(apk))
+    self._apk_g2 = apk
+    self._apk_g2_hash = apk_hash
+    self._set_hash = keccak256(abi_encode(apk_hash, totals & STAKE_MASK, totals >> 192))
 
 
 # ---------------------------------------------------------------- packing helpers
@@ -266,7 +394,9 @@ def _set_stake(operator: address, meta: uint256, new_stake: uint256) -> uint256:
     total: uint256 = (totals & STAKE_MASK) - old + new_stake
     assert total <= STAKE_MASK, "ff: total stake above 2**192"
     self._totals = (totals & ~STAKE_MASK) | total
+    self._set_hash = keccak256(abi_encode(self._apk_g2_hash, total, totals >> 192))
     self._meta[operator] = (meta & ~STAKE_MASK) | new_stake
+    self._record[operator] = keccak256(abi_encode(self._pk2_hash[operator], new_stake))
     log IFastFinality.StakeUpdated(
         operator=operator, old_stake=old, new_stake=new_stake, total_stake=total
     )
@@ -307,11 +437,15 @@ def register_key(pubkey_g1: uint256[2], pubkey_g2: uint256[4], pop: uint256[2]):
     self._meta[msg.sender] = self._pack_meta(stake, epoch, 0)
     self._pk_g1[msg.sender] = pubkey_g1
     self._pk_g2[msg.sender] = pubkey_g2
+    pk2_hash: bytes32 = keccak256(abi_encode(pubkey_g2))
+    self._pk2_hash[msg.sender] = pk2_hash
+    self._record[msg.sender] = keccak256(abi_encode(pk2_hash, stake))
     self._key_owner[key_hash] = msg.sender
     count: uint256 = self._operator_count
     self._operators[count] = msg.sender
     self._operator_count = count + 1
     self._apk = self._ec_add(self._apk, pubkey_g1)
+    self._set_apk_g2(self._g2_add(self._apk_g2, pubkey_g2), (epoch << 192) | total)
     log IFastFinality.KeyRegistered(
         operator=msg.sender, pubkey_g1=pubkey_g1, pubkey_g2=pubkey_g2, stake=stake, epoch=epoch
     )
@@ -330,9 +464,12 @@ def deregister_key():
     totals: uint256 = self._totals
     epoch: uint256 = (totals >> 192) + 1
     assert epoch <= EPOCH_MASK, "ff: epoch overflow"
-    self._totals = (epoch << 192) | ((totals & STAKE_MASK) - self._meta_stake(meta))
+    totals = (epoch << 192) | ((totals & STAKE_MASK) - self._meta_stake(meta))
+    self._totals = totals
     self._meta[msg.sender] = self._pack_meta(0, self._meta_registered(meta), epoch)
+    self._record[msg.sender] = empty(bytes32)
     self._apk = self._ec_add(self._apk, self._neg(self._pk_g1[msg.sender]))
+    self._set_apk_g2(self._g2_add(self._apk_g2, self._g2_neg(self._pk_g2[msg.sender])), totals)
     log IFastFinality.KeyDeregistered(operator=msg.sender, epoch=epoch)
 
 
@@ -360,44 +497,143 @@ def update_stake(operator: address) -> uint256:
 def certify(
     header: IFastFinality.Header,
     non_signers: DynArray[address, MAX_NON_SIGNERS],
+    non_signer_keys: DynArray[uint256[4], MAX_NON_SIGNERS],
+    non_signer_stakes: DynArray[uint256, MAX_NON_SIGNERS],
     apk_g2: uint256[4],
     sigma: uint256[2],
+    slopes: DynArray[uint256[2], MAX_NON_SIGNERS],
+    operator_set: IFastFinality.OperatorSet,
+    hash_hint: DynArray[uint256, MAX_HASH_HINT],
 ) -> bytes32:
     """
     @notice Records a certificate for `header`: every active operator except `non_signers`
             signed it, and they hold at least the threshold fraction of the total stake.
     @param header The batch header (rollup non-empty, state_root non-zero).
-    @param non_signers Active operators that did not sign, strictly ascending.
-    @param apk_g2 The signers' aggregate G2 key, EIP-197 order.
+    @param non_signers Active operators that did not sign, strictly ascending by address.
+    @param non_signer_keys Their registered G2 keys (EIP-197 order), one per non-signer.
+    @param non_signer_stakes Their current stake snapshots, one per non-signer (keys and stakes
+           are checked against one stored word per operator, `operator_record`).
+    @param apk_g2 The signers' aggregate G2 key, EIP-197 order (checked on chain to equal
+           `operator_set.apk_g2` minus the non-signers' keys).
     @param sigma The aggregate signature on hash_to_g1(header_hash(header)).
+    @param slopes For each non-signer, the slope (Fp2, [c1, c0]) of the chord adding its key to
+           apk_g2 + the keys of the non-signers before it (`bls.g2_chord_slopes`).
+    @param operator_set The current aggregate G2 key of every active operator, total stake and
+           epoch, as `operator_set()` returns (checked against one stored hash).
+    @param hash_hint Square roots that let the contract check hash_to_g1(header hash) without
+           modexp (`hash_to_g1_hint`); empty computes it instead (same point either way).
     @return The header hash (the certificate's key).
     """
     assert header.rollup != empty(address), "ff: header rollup is empty"
     assert header.state_root != 0, "ff: header state root is zero"
-    hh: bytes32 = self._header_hash(header)
+    hh: bytes32 = keccak256(abi_encode(HEADER_TAG, chain.id, self, header))
     assert self._certificates[hh] == empty(bytes32), "ff: header already certified"
-    totals: uint256 = self._totals
-    total: uint256 = totals & STAKE_MASK
-    epoch: uint256 = totals >> 192
+    total: uint256 = operator_set.total_stake
+    epoch: uint256 = operator_set.epoch
+    assert keccak256(abi_encode(keccak256(abi_encode(operator_set.apk_g2)), total, epoch)) == self._set_hash, "ff: operator set differs from the registered one"
 
+    assert apk_g2[0] | apk_g2[1] | apk_g2[2] | apk_g2[3] != 0, "ff: apk_g2 is the point at infinity"
+    # apk_g2 + the non-signers' keys must be operator_set.apk_g2. Affine additions checked, not
+    # computed: the caller gives each chord's slope l, the contract checks
+    # l * (qx - px) == qy - py with qx != px (so l is the slope and the sum exact) and derives
+    # x = l^2 - px - qx, y = l (px - x) - py with a few multiplications and no inversion.
+    count: uint256 = len(non_signers)
+    assert len(non_signer_keys) == count and len(non_signer_stakes) == count and len(slopes) == count, "ff: non-signer keys, stakes or slopes not one per non-signer"
+    px0: uint256 = apk_g2[1]
+    px1: uint256 = apk_g2[0]
+    py0: uint256 = apk_g2[3]
+    py1: uint256 = apk_g2[2]
     missing_stake: uint256 = 0
-    missing_key: uint256[2] = [0, 0]
     previous: uint256 = 0
-    for operator: address in non_signers:
+    for i: uint256 in range(count, bound=MAX_NON_SIGNERS):
+        operator: address = non_signers[i]
         current: uint256 = convert(operator, uint256)
         assert current > previous, "ff: non-signers not strictly ascending"
         previous = current
-        meta: uint256 = self._meta[operator]
-        # active: registered (epoch bits 192..223 non-zero) and not deregistered (bits 224..255 zero)
-        assert meta >> 192 != 0 and meta >> 224 == 0, "ff: non-signer has no active BLS key"
-        missing_stake += meta & STAKE_MASK
-        missing_key = self._ec_add(missing_key, self._pk_g1[operator])
+        record: bytes32 = self._record[operator]
+        assert record != empty(bytes32), "ff: non-signer has no active BLS key"
+        stake: uint256 = non_signer_stakes[i]
+        key: uint256[4] = non_signer_keys[i]
+        assert record == keccak256(abi_encode(keccak256(abi_encode(key)), stake)), "ff: non-signer key or stake differs from its registration"
+        missing_stake = unsafe_add(missing_stake, stake)
+        slope: uint256[2] = slopes[i]
+        l0: uint256 = slope[1]
+        l1: uint256 = slope[0]
+        # d = qx - px != 0, e = qy - py; check l * d == e
+        d0: uint256 = uint256_addmod(key[1], unsafe_sub(FQ, px0), FQ)
+        d1: uint256 = uint256_addmod(key[0], unsafe_sub(FQ, px1), FQ)
+        assert d0 | d1 != 0, "ff: non-signer keys sum to a degenerate point"
+        assert (
+            l0 < FQ
+            and l1 < FQ
+            and uint256_addmod(uint256_mulmod(l0, d0, FQ), unsafe_sub(FQ, uint256_mulmod(l1, d1, FQ)), FQ)
+            == uint256_addmod(key[3], unsafe_sub(FQ, py0), FQ)
+            and uint256_addmod(uint256_mulmod(l0, d1, FQ), uint256_mulmod(l1, d0, FQ), FQ)
+            == uint256_addmod(key[2], unsafe_sub(FQ, py1), FQ)
+        ), "ff: wrong slope for a non-signer"
+        # x = l^2 - px - qx  (px + qx < 2q)
+        x0: uint256 = uint256_addmod(
+            uint256_mulmod(unsafe_add(l0, l1), unsafe_sub(unsafe_add(l0, FQ), l1), FQ),
+            unsafe_sub(unsafe_add(FQ, FQ), unsafe_add(px0, key[1])),
+            FQ,
+        )
+        x1: uint256 = uint256_addmod(
+            uint256_mulmod(unsafe_add(l0, l0), l1, FQ),
+            unsafe_sub(unsafe_add(FQ, FQ), unsafe_add(px1, key[0])),
+            FQ,
+        )
+        # y = l (px - x) - py
+        d0 = unsafe_sub(unsafe_add(px0, FQ), x0)
+        d1 = unsafe_sub(unsafe_add(px1, FQ), x1)
+        py0 = uint256_addmod(
+            uint256_mulmod(l0, d0, FQ),
+            unsafe_sub(unsafe_add(FQ, FQ), unsafe_add(uint256_mulmod(l1, d1, FQ), py0)),
+            FQ,
+        )
+        py1 = uint256_addmod(
+            uint256_addmod(uint256_mulmod(l0, d1, FQ), uint256_mulmod(l1, d0, FQ), FQ),
+            unsafe_sub(FQ, py1),
+            FQ,
+        )
+        px0 = x0
+        px1 = x1
+    assert px0 == operator_set.apk_g2[1] and px1 == operator_set.apk_g2[0] and py0 == operator_set.apk_g2[3] and py1 == operator_set.apk_g2[2], "ff: apk_g2 is not the aggregate key of the signers"
 
     signed: uint256 = total - missing_stake
     assert signed != 0 and signed * THRESHOLD_DENOMINATOR >= total * THRESHOLD_NUMERATOR, "ff: signed stake below threshold"
     assert self._is_g1(sigma), "ff: sigma is not a G1 point"
-    apk: uint256[2] = self._ec_add(self._apk, self._neg(missing_key))
-    assert self._verify(sigma, apk, apk_g2, self._hash_to_g1(hh)), "ff: invalid aggregate signature"
+
+    # h = hash_to_g1(hh), checked from the hint (see `_hash_to_g1_hinted`)
+    h: uint256[2] = [0, 0]
+    n: uint256 = len(hash_hint)
+    if n == 0:
+        h = self._hash_to_g1(hh)
+    else:
+        assert n >= 2, "ff: bad hash_to_g1 hint"
+        k: uint256 = unsafe_sub(n, 2)
+        for j: uint256 in range(k + 1, bound=MAX_HASH_HINT):
+            x: uint256 = convert(keccak256(abi_encode(HASH_TO_G1_TAG, hh, j)), uint256) % FQ
+            rhs: uint256 = uint256_addmod(uint256_mulmod(uint256_mulmod(x, x, FQ), x, FQ), 3, FQ)
+            z: uint256 = hash_hint[j]
+            if j < k:
+                assert rhs != 0 and uint256_mulmod(z, z, FQ) == unsafe_sub(FQ, rhs), "ff: bad hash_to_g1 hint"
+            else:
+                w: uint256 = hash_hint[n - 1]
+                assert z < FQ and uint256_mulmod(z, z, FQ) == rhs and uint256_mulmod(w, w, FQ) == z, "ff: bad hash_to_g1 hint"
+                h = [x, z]
+
+    neg_g2: uint256[4] = [NEG_G2_X1, NEG_G2_X0, NEG_G2_Y1, NEG_G2_Y0]
+    ok: bool = False
+    out: Bytes[32] = b""
+    ok, out = raw_call(
+        PAIRING,
+        abi_encode(sigma, neg_g2, h, apk_g2),
+        max_outsize=32,
+        is_static_call=True,
+        revert_on_failure=False,
+    )
+    assert ok and len(out) == 32, "ff: G2 point not on the twist or not in G2"
+    assert convert(out, uint256) == 1, "ff: invalid aggregate signature"
 
     self._certificates[hh] = keccak256(abi_encode(epoch, non_signers))
     log IFastFinality.HeaderCertified(
@@ -508,10 +744,9 @@ def slash_double_sign(
     assert self._meta_registered(self._meta[operator]) != 0, "ff: operator has no BLS key"
     assert not self._slashed[operator][self._batch_key(header1.rollup, header1.batch_number)], "ff: operator already slashed for this batch"
     assert self._is_g1(sigma1) and self._is_g1(sigma2), "ff: signature is not a G1 point"
-    pk1: uint256[2] = self._pk_g1[operator]
     pk2: uint256[4] = self._pk_g2[operator]
-    assert self._verify(sigma1, pk1, pk2, self._hash_to_g1(self._header_hash(header1))), "ff: first signature invalid"
-    assert self._verify(sigma2, pk1, pk2, self._hash_to_g1(self._header_hash(header2))), "ff: second signature invalid"
+    assert self._pairing_check(sigma1, self._hash_to_g1(self._header_hash(header1)), pk2), "ff: first signature invalid"
+    assert self._pairing_check(sigma2, self._hash_to_g1(self._header_hash(header2)), pk2), "ff: second signature invalid"
     return self._slash(operator, header1.rollup, header1.batch_number, FAULT_DOUBLE_SIGN)
 
 
@@ -590,6 +825,39 @@ def apk_g1() -> uint256[2]:
     @notice The sum of every active operator's G1 key ((0, 0) when none).
     """
     return self._apk
+
+
+@view
+@external
+def apk_g2() -> uint256[4]:
+    """
+    @notice The sum of every active operator's G2 key (zeros when none).
+    """
+    return self._apk_g2
+
+
+@view
+@external
+def operator_set() -> IFastFinality.OperatorSet:
+    """
+    @notice `certify`'s `operator_set`: the aggregate G2 key of the active operators, their total
+            stake and the epoch. Any key registration or deregistration, stake refresh or slash
+            changes it.
+    """
+    totals: uint256 = self._totals
+    return IFastFinality.OperatorSet(
+        apk_g2=self._apk_g2, total_stake=totals & STAKE_MASK, epoch=totals >> 192
+    )
+
+
+@view
+@external
+def operator_record(operator: address) -> bytes32:
+    """
+    @notice What `certify` checks a non-signer against: keccak256(abi_encode(keccak256(
+            abi_encode(pubkey_g2)), stake snapshot)) while the operator's key is active, else empty.
+    """
+    return self._record[operator]
 
 
 @view

@@ -192,6 +192,32 @@ def hash_to_g1(digest: bytes) -> tuple[int, int]:
     raise ValueError("hash_to_g1: no point found")  # pragma: no cover - probability 2**-256
 
 
+MAX_HASH_HINT = 16
+
+
+def hash_to_g1_hint(digest: bytes) -> list[int]:
+    """The ``hash_hint`` of ``FastFinality.certify``: ``[z_0, .., z_(k-1), y, w]`` where candidate
+    k is the first whose ``rhs = x³ + 3`` is a square, ``z_j² = −rhs_j`` (a non-square proof),
+    ``y`` the root :func:`hash_to_g1` returns and ``w² = y``. Lets the contract check the point
+    with a few multiplications instead of modexp calls; ``[]`` if it would not fit (the
+    contract then computes the point itself)."""
+    hint: list[int] = []
+    for i in range(MAX_HASH_HINT - 1):
+        x = (
+            int.from_bytes(
+                keccak(encode(["bytes32", "bytes32", "uint256"], [HASH_TO_G1_TAG, digest, i])),
+                "big",
+            )
+            % Q
+        )
+        rhs = (x * x * x + 3) % Q
+        y = pow(rhs, SQRT_EXPONENT, Q)
+        if y * y % Q == rhs:
+            return [*hint, y, pow(y, SQRT_EXPONENT, Q)]
+        hint.append(pow(Q - rhs, SQRT_EXPONENT, Q))
+    return []  # pragma: no cover - probability 2**-15
+
+
 # ---------------------------------------------------------------- sign, aggregate, verify
 
 
@@ -220,6 +246,34 @@ def aggregate_g2(points: Iterable[G2Point]) -> G2Point:
     for p in points:
         acc = g2_add(acc, p)
     return acc
+
+
+def _fp2_mul(a: tuple[int, int], b: tuple[int, int]) -> tuple[int, int]:
+    return ((a[0] * b[0] - a[1] * b[1]) % Q, (a[0] * b[1] + a[1] * b[0]) % Q)
+
+
+def _fp2_inv(a: tuple[int, int]) -> tuple[int, int]:
+    t = pow((a[0] * a[0] + a[1] * a[1]) % Q, Q - 2, Q)
+    return (a[0] * t % Q, -a[1] * t % Q)
+
+
+def g2_chord_slopes(start: G2Point, points: Iterable[G2Point]) -> list[list[int]]:
+    """The ``slopes`` of ``FastFinality.certify``: adding ``points`` one by one to ``start``
+    (affine), the slope of each chord as ``[c1, c0]``. Raises ``ValueError`` when a partial sum
+    shares its x with the next point (the contract rejects that case too)."""
+    if start is None:
+        raise ValueError("g2_chord_slopes: start is the point at infinity")
+    acc = start
+    slopes = []
+    for p in points:
+        (px, py), (qx, qy) = acc, p
+        dx = ((qx[0] - px[0]) % Q, (qx[1] - px[1]) % Q)
+        if dx == (0, 0):
+            raise ValueError("g2_chord_slopes: degenerate sum")
+        lam = _fp2_mul(((qy[0] - py[0]) % Q, (qy[1] - py[1]) % Q), _fp2_inv(dx))
+        slopes.append([lam[1], lam[0]])
+        acc = g2_add(acc, p)
+    return slopes
 
 
 def _pairing_product_is_one(pairs: list[tuple[G2Point, G1Point]]) -> bool:

@@ -5,8 +5,9 @@
   ``register_key`` arguments.
 - ``operator sign [FILE]``: ``{"sk", "operator", "chain_id", "contract", "header"}`` → an
   attestation ``{"operator", "header", "sigma"}``.
-- ``operator aggregate [FILE]``: ``{"chain_id", "contract", "threshold"?, "operators": [{"address",
-  "pk_g1", "pk_g2", "stake"}], "attestations": [...], "header"}`` → the ``certify`` arguments.
+- ``operator aggregate [FILE]``: ``{"chain_id", "contract", "threshold"?, "epoch", "operators":
+  [{"address", "pk_g1", "pk_g2", "stake"}], "attestations": [...], "header"}`` → the ``certify``
+  arguments (``operators`` must be every active operator, ``epoch`` the contract's ``epoch()``).
 
 FILE defaults to stdin. Integers may be decimal numbers or ``0x`` strings; G1 points are
 ``[x, y]``, G2 points ``[x.c1, x.c0, y.c1, y.c0]`` (EIP-197 order, as the contract takes them).
@@ -97,7 +98,7 @@ def aggregate(input_file) -> None:
             _int(o["stake"]),
         )
     threshold = tuple(_int(v) for v in req.get("threshold", (2, 3)))
-    agg = Aggregator(_domain(req), operators, threshold)
+    agg = Aggregator(_domain(req), operators, threshold, _int(req.get("epoch", 0)))
     header = bls.Header.from_json(req["header"])
     try:
         for a in req["attestations"]:
@@ -112,7 +113,12 @@ def aggregate(input_file) -> None:
     out["certify_args"] = [
         list(header.as_tuple()[:2]) + [hex(header.state_root)],
         out["non_signers"],
+        out["non_signer_keys"],
+        out["non_signer_stakes"],
         out["apk_g2"],
         out["sigma"],
+        out["slopes"],
+        [out["operator_set"]["apk_g2"], out["operator_set"]["total_stake"], cert.epoch],
+        out["hash_hint"],
     ]
     _emit(out)

@@ -67,6 +67,30 @@ MUTANTS = [
         bug="the G2 key is no longer bound to the G1 key: (t*H, t*G2) forges any certificate",
     ),
     Mutant(
+        name="skip-record-check",
+        find='assert record == keccak256(abi_encode(keccak256(abi_encode(key)), stake)), "ff: non-signer key or stake differs from its registration"',
+        replace="pass",
+        bug="non-signers' keys and stakes are taken from calldata unchecked: understated stakes pass",
+    ),
+    Mutant(
+        name="skip-operator-set-check",
+        find='assert keccak256(abi_encode(keccak256(abi_encode(operator_set.apk_g2)), total, epoch)) == self._set_hash, "ff: operator set differs from the registered one"',
+        replace="pass",
+        bug="the caller's total stake, epoch and aggregate G2 key are trusted",
+    ),
+    Mutant(
+        name="skip-slope-check",
+        find='), "ff: wrong slope for a non-signer"',
+        replace=') or True, "ff: wrong slope for a non-signer"',
+        bug="a chord slope is not checked: apk_g2 + non-signers no longer sums exactly",
+    ),
+    Mutant(
+        name="skip-non-square-proof",
+        find='assert rhs != 0 and uint256_mulmod(z, z, FQ) == unsafe_sub(FQ, rhs), "ff: bad hash_to_g1 hint"',
+        replace="pass",
+        bug="a hint may skip a square candidate: certify checks a point other than hash_to_g1",
+    ),
+    Mutant(
         name="slash-non-signers",
         find='assert j >= len(non_signers) or non_signers[j] != operator, "ff: operator did not sign the certificate"',
         replace="pass",

@@ -113,8 +113,9 @@ def header(s: FFSystem, batch: int = 1, root: int = 0xABC) -> bls.Header:
 
 
 def certify_args(s: FFSystem, hdr: bls.Header, signers: list[Operator]):
-    """(header tuple, non_signers, apk_g2 words, sigma words) for ``certify``: every active
-    operator not in ``signers`` is a non-signer."""
+    """(header, non_signers, non_signer_keys, non_signer_stakes, apk_g2, sigma, slopes,
+    operator_set, hash_hint) for ``certify``: every active operator not in ``signers`` is a non-signer (its G2
+    key and stake read from the contract's views)."""
     signer_set = {o.address for o in signers}
     active = [o for o in s.operators if s.ff.is_active(o.address)]
     non_signers = sorted(
@@ -122,4 +123,28 @@ def certify_args(s: FFSystem, hdr: bls.Header, signers: list[Operator]):
     )
     sigma = bls.aggregate_g1(bls.sign_header(o.key.sk, hdr, s.domain) for o in signers)
     apk2 = bls.aggregate_g2(o.key.pk2 for o in signers)
-    return hdr.as_tuple(), non_signers, bls.g2_words(apk2), bls.g1_words(sigma)
+    keys = [list(s.ff.pubkey_g2(a)) for a in non_signers]
+    slopes = bls.g2_chord_slopes(apk2, (bls.g2_from_words(k) for k in keys)) if apk2 else []
+    return (
+        hdr.as_tuple(),
+        non_signers,
+        keys,
+        [s.ff.operator_stake(a) for a in non_signers],
+        bls.g2_words(apk2),
+        bls.g1_words(sigma),
+        slopes,
+        tuple(s.ff.operator_set()),
+        bls.hash_to_g1_hint(bls.header_hash(hdr, s.domain)),
+    )
+
+
+# positions in certify_args
+NON_SIGNERS, KEYS, STAKES, APK_G2, SIGMA, SLOPES, OPERATOR_SET, HASH_HINT = range(1, 9)
+
+
+def with_args(args: tuple, **changes) -> tuple:
+    """``args`` with some positions replaced, e.g. ``with_args(args, SIGMA=[1, 2])``."""
+    out = list(args)
+    for name, value in changes.items():
+        out[globals()[name]] = value
+    return tuple(out)

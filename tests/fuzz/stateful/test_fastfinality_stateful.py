@@ -146,13 +146,33 @@ class FastFinalityMachine(RuleBasedStateMachine):
         sigma = bls.aggregate_g1(self._sign(o, batch, root) for o in signing)
         if forged and signing:
             sigma = bls.aggregate_g1(self._sign(o, batch, root + 1) for o in signing)
-        apk2 = bls.g2_words(bls.aggregate_g2(o.key.pk2 for o in signing))
+        apk2 = bls.aggregate_g2(o.key.pk2 for o in signing)
         total = sum(self.active.values())
         signed = sum(self.active[o.address] for o in signing)
         hdr = self._hdr(batch, root)
-        args = (hdr.as_tuple(), non_signers, apk2, bls.g1_words(sigma))
+        by_address = {o.address: o for o in self.ops}
+        keys = [by_address[a].key.pk2 for a in non_signers]
+        operator_set = (
+            bls.g2_words(bls.aggregate_g2(o.key.pk2 for o in active_ops)),
+            total,
+            self.epoch,
+        )
+        args = (
+            hdr.as_tuple(),
+            non_signers,
+            [bls.g2_words(k) for k in keys],
+            [self.active[a] for a in non_signers],
+            bls.g2_words(apk2),
+            bls.g1_words(sigma),
+            bls.g2_chord_slopes(apk2, keys) if apk2 else [],
+            operator_set,
+            bls.hash_to_g1_hint(bls.header_hash(hdr, self.s.domain)),
+        )
         if (batch, root) in self.certs:
             with boa.reverts("ff: header already certified"):
+                self.ff.certify(*args)
+        elif not signing:
+            with boa.reverts("ff: apk_g2 is the point at infinity"):
                 self.ff.certify(*args)
         elif signed == 0 or signed * F.THRESHOLD[1] < total * F.THRESHOLD[0]:
             with boa.reverts("ff: signed stake below threshold"):
@@ -254,6 +274,17 @@ class FastFinalityMachine(RuleBasedStateMachine):
         assert list(self.ff.apk_g1()) == bls.g1_words(want) or (
             want is None and tuple(self.ff.apk_g1()) == (0, 0)
         ), "[INV-APK] apk_g1 != sum of active G1 keys"
+
+    @invariant()
+    def g2_aggregate_and_operator_set(self):
+        want = bls.g2_words(
+            bls.aggregate_g2(o.key.pk2 for o in self.ops if o.address in self.active)
+        )
+        assert list(self.ff.apk_g2()) == want, "[INV-APK2] apk_g2 != sum of active G2 keys"
+        apk2, total, epoch = self.ff.operator_set()
+        assert (list(apk2), total, epoch) == (want, sum(self.active.values()), self.epoch), (
+            "[INV-SET] operator_set differs from the ghost"
+        )
 
     @invariant()
     def total_is_the_sum_of_snapshots(self):

@@ -131,3 +131,40 @@ def test_encodings_round_trip(keys):
         bls.g1_from_words([1, 3])
     with pytest.raises(ValueError):
         bls.g2_from_words([1, 2, 3, 4])
+
+
+def test_hash_to_g1_hint_proves_the_first_square_candidate():
+    for i in range(40):
+        digest = bls.keccak(i.to_bytes(32, "big"))
+        hint = bls.hash_to_g1_hint(digest)
+        x, y = bls.hash_to_g1(digest)
+        assert hint[-2] == y and hint[-1] ** 2 % bls.Q == y
+        for j, z in enumerate(hint[:-2]):  # the earlier candidates are non-squares
+            xj = (
+                int.from_bytes(
+                    bls.keccak(
+                        bls.encode(
+                            ["bytes32", "bytes32", "uint256"], [bls.HASH_TO_G1_TAG, digest, j]
+                        )
+                    ),
+                    "big",
+                )
+                % bls.Q
+            )
+            assert z * z % bls.Q == (-(xj**3 + 3)) % bls.Q
+
+
+def test_g2_chord_slopes_give_the_sum():
+    keys = [bls.keygen(bytes([i]) * 32).pk2 for i in range(1, 5)]
+    slopes = bls.g2_chord_slopes(keys[0], keys[1:])
+    acc = keys[0]
+    for key, (l1, l0) in zip(keys[1:], slopes, strict=True):
+        (px, py), (qx, qy) = acc, key
+        lam = (l0, l1)
+        assert bls._fp2_mul(lam, ((qx[0] - px[0]) % bls.Q, (qx[1] - px[1]) % bls.Q)) == (
+            (qy[0] - py[0]) % bls.Q,
+            (qy[1] - py[1]) % bls.Q,
+        )
+        acc = bls.g2_add(acc, key)
+    with pytest.raises(ValueError, match="degenerate"):
+        bls.g2_chord_slopes(keys[0], [keys[0]])

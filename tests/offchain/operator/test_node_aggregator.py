@@ -72,6 +72,16 @@ def test_aggregator_builds_certificate_and_drops_bad_attestations(nodes, registr
     agg.add(bad)
     cert = agg.certificate(h)
     assert set(agg.attestations[h]) == {nodes[0].operator, nodes[1].operator}
+    # what certify checks: the slopes chain apk_g2 and the non-signer's key to the set's key
+    (ns_key,) = cert.non_signer_keys
+    slope = cert.slopes[0]
+    assert (
+        slope == bls.g2_chord_slopes(bls.g2_from_words(cert.apk_g2), [bls.g2_from_words(ns_key)])[0]
+    )
+    total_apk = bls.g2_add(bls.g2_from_words(cert.apk_g2), bls.g2_from_words(ns_key))
+    assert cert.active_apk_g2 == bls.g2_words(total_apk)
+    assert cert.non_signer_stakes == [100] and cert.operator_set()[1:] == (300, 0)
+    assert len(cert.args()) == 9
     assert cert.non_signers == sort_addresses([nodes[2].operator])
     assert (cert.signed_stake, cert.total_stake) == (200, 300)
     apk2 = bls.g2_from_words(cert.apk_g2)
@@ -134,6 +144,7 @@ def test_cli_keygen_sign_aggregate(nodes, registry):
     req = {
         "chain_id": 1,
         "contract": DOMAIN.contract,
+        "epoch": 7,
         "operators": ops,
         "attestations": atts,
         "header": header,
@@ -149,6 +160,10 @@ def test_cli_keygen_sign_aggregate(nodes, registry):
         DOMAIN,
         bls.g1_from_words(int(v, 16) for v in cert["sigma"]),
     )
+    args = cert["certify_args"]
+    assert len(args) == 9 and args[1] == cert["non_signers"]
+    assert args[7] == [cert["operator_set"]["apk_g2"], str(300), 7]
+    assert args[8] == [hex(v) for v in bls.hash_to_g1_hint(bls.header_hash(h, DOMAIN))]
     req["attestations"] = atts[:1]
     res = runner.invoke(operator, ["aggregate"], input=json.dumps(req))
     assert res.exit_code != 0 and "below" in res.output

@@ -20,10 +20,14 @@ def test_nodes_and_aggregator_certify_then_watcher_slashes(s, ff, ops):
         for o in ops
     }
     hdr = bls.Header(s.rollup.address, 11, 0x1234)
-    agg = Aggregator(s.domain, registry, (ff.THRESHOLD_NUMERATOR(), ff.THRESHOLD_DENOMINATOR()))
+    agg = Aggregator(
+        s.domain, registry, (ff.THRESHOLD_NUMERATOR(), ff.THRESHOLD_DENOMINATOR()), ff.epoch()
+    )
     for node in nodes[1:]:
         agg.add(node.sign(hdr))
     cert = agg.certificate(hdr)
+    apk, total, epoch = ff.operator_set()
+    assert (list(apk), total, epoch) == (cert.active_apk_g2, cert.total_stake, cert.epoch)
     ff.certify(*cert.args())
     event = ff.get_logs()[-1]
     assert (event.signed_stake, event.total_stake) == (cert.signed_stake, cert.total_stake)

@@ -2,6 +2,8 @@
 
 import boa
 import pytest
+from eth_abi import encode
+from eth_utils import keccak
 
 from offchain.crypto.bn254 import G1_GENERATOR, Q, g1_add, g1_neg, g2_add, g2_neg
 from offchain.operator import bls
@@ -24,6 +26,7 @@ def _args(s, op, key=None, operator=None):
 
 
 def test_registers_key_stake_and_aggregate(s, ff, ops, newcomer):
+    pk2_words = bls.g2_words(newcomer.key.pk2)
     apk_before, total_before, epoch_before = ff.apk_g1(), ff.total_stake(), ff.epoch()
     ff.register_key(*_args(s, newcomer), sender=newcomer.address)
     event = ff.get_logs()[-1]
@@ -40,10 +43,18 @@ def test_registers_key_stake_and_aggregate(s, ff, ops, newcomer):
     assert ff.key_owner(bls.g1_words(newcomer.key.pk1)) == newcomer.address
     assert ff.operator_at(ff.operator_count() - 1) == newcomer.address
     assert tuple(ff.pubkey_g2(newcomer.address)) == tuple(bls.g2_words(newcomer.key.pk2))
+    all_pk2 = [o.key.pk2 for o in ops] + [newcomer.key.pk2]
+    assert list(ff.apk_g2()) == bls.g2_words(bls.aggregate_g2(all_pk2))
+    assert ff.operator_record(newcomer.address) == keccak(
+        encode(["bytes32", "uint256"], [keccak(encode(["uint256[4]"], [pk2_words])), SLASHABLE])
+    )
 
 
 def test_aggregate_key_is_the_sum_of_the_operators_keys(ff, ops):
     assert tuple(ff.apk_g1()) == bls.aggregate_g1(o.key.pk1 for o in ops)
+    apk2 = bls.g2_words(bls.aggregate_g2(o.key.pk2 for o in ops))
+    assert list(ff.apk_g2()) == apk2
+    assert (list(ff.operator_set()[0]), ff.operator_set()[1:]) == (apk2, (5 * SLASHABLE, 5))
     assert ff.total_stake() == 5 * SLASHABLE
     assert ff.epoch() == 5
 
@@ -82,6 +93,32 @@ def test_rejects_g2_key_of_another_secret(s, ff, newcomer, state):
     with boa.reverts("ff: invalid proof of possession"):
         ff.register_key(pk1, bls.g2_words(other.pk2), pop, sender=newcomer.address)
     assert state() == before
+
+
+def test_rejects_g1_and_g2_keys_of_different_secrets(s, ff, newcomer, state):
+    # a valid PoP under the G2 key, but the G1 key has another secret: only the gamma term of the
+    # pairing check ties the two keys together
+    other = F.operator_key(556)
+    pop = bls.sign_digest(other.sk, bls.pop_digest(newcomer.address, newcomer.key.pk1, s.domain))
+    before = state()
+    with boa.reverts("ff: invalid proof of possession"):
+        ff.register_key(
+            bls.g1_words(newcomer.key.pk1),
+            bls.g2_words(other.pk2),
+            bls.g1_words(pop),
+            sender=newcomer.address,
+        )
+    assert state() == before
+
+
+def test_last_key_leaving_empties_the_aggregate():
+    s = F.deploy_with_operators(2)
+    for o in s.operators:
+        s.ff.deregister_key(sender=o.address)
+    assert list(s.ff.apk_g2()) == [0, 0, 0, 0]
+    assert tuple(s.ff.operator_set()[1:]) == (0, 4)
+    F.register(s, F.add_operator(s, 3, register_key=False))
+    assert list(s.ff.apk_g2()) == bls.g2_words(s.operators[-1].key.pk2)
 
 
 def test_rejects_g2_key_off_the_twist(s, ff, newcomer, state):
@@ -157,6 +194,10 @@ def test_deregister_removes_key_and_stake(s, ff, ops):
     assert ff.total_stake() == total - SLASHABLE
     assert ff.operator_stake(op.address) == 0
     assert tuple(ff.apk_g1()) == bls.aggregate_g1(o.key.pk1 for o in ops if o is not op)
+    assert list(ff.apk_g2()) == bls.g2_words(
+        bls.aggregate_g2(o.key.pk2 for o in ops if o is not op)
+    )
+    assert ff.operator_record(op.address) == bytes(32)
     with boa.reverts("ff: operator already registered a key"):
         F.register(s, op)
 
@@ -181,6 +222,11 @@ def test_update_stake_follows_restaking(s, ff, ops):
     total = ff.total_stake()
     assert ff.update_stake(op.address, sender=boa.env.generate_address("anyone")) == 2 * SLASHABLE
     event = ff.get_logs()[-1]
+    pk2_hash = keccak(encode(["uint256[4]"], [bls.g2_words(op.key.pk2)]))
+    assert ff.operator_record(op.address) == keccak(
+        encode(["bytes32", "uint256"], [pk2_hash, 2 * SLASHABLE])
+    )
+    assert ff.operator_set()[1] == total + SLASHABLE
     assert ff.operator_stake(op.address) == 2 * SLASHABLE
     assert ff.total_stake() == total + SLASHABLE
     assert (event.old_stake, event.new_stake, event.total_stake) == (
