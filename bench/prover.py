@@ -10,8 +10,9 @@ Per size:
 
 - **ours**: ``dev_setup`` keys for the R1CS, one warm-up proof, then ``prove_timed`` best of 2;
   the proof is checked with our verifier.
-- **snarkjs**: ``powersoftau new bn128 K`` + ``contribute`` + ``prepare phase2`` (cached under
-  ``bench/out/ptau/`` by K: preparing 2^18 takes many minutes), ``groth16 setup`` +
+- **snarkjs**: ``powersoftau new bn128 K`` + ``beacon``, prepared for phase 2 by our
+  ``prepared_ptau_bytes`` (snarkjs's ``prepare phase2`` output byte for byte, without its group FFT,
+  far too slow at 2^18 on two cores; cached under ``bench/out/ptau/`` by K), ``groth16 setup`` +
   ``zkey contribute``; then (a) ``snarkjs groth16 prove circuit.zkey witness.wtns …`` as a CLI,
   wall time of the node process, best of 2 — this includes node startup and reading/parsing the
   zkey; (b) ``snarkjs.groth16.prove`` called in one node process on in-memory zkey/witness
@@ -19,12 +20,14 @@ Per size:
   parses the zkey each call). Its proof is checked with ``snarkjs groth16 verify``, and its
   public signals must equal ours.
 
-Run: ``python -m bench.prover [quick|full]`` (quick: 2^12; full: 2^16 and 2^18). Writes
-``bench/out/prover-<profile>.md``. Set ``NUMBA_NUM_THREADS`` as for the other benchmarks.
+Run: ``python -m bench.prover [quick|full] [K ...]`` (quick: 2^12; full: 2^16 and 2^18; K …
+overrides the sizes). Writes ``bench/out/prover-<profile>[-kK…].md``. Set ``NUMBA_NUM_THREADS``
+as for the other benchmarks.
 """
 
 from __future__ import annotations
 
+import hashlib
 import shutil
 import subprocess
 import sys
@@ -98,8 +101,25 @@ def poseidon_chain(log_domain: int):
     return c, r1cs, witness, n_hashes
 
 
+# A public beacon for the bench's single phase-1 contribution: its τ, α, β are derivable (by
+# design, like any beacon), which is what lets us prepare the file without a group FFT.
+BEACON_HASH = "8d3d1d6a7e0f4b3c2a1908f7e6d5c4b3a29180706f5e4d3c2b1a09f8e7d6c5b4"
+BEACON_ITERATIONS_EXP = 10
+
+
 def prepared_ptau(power: int) -> Path:
-    """A phase-2-prepared powers-of-tau file for 2^power, made once and cached by power."""
+    """A phase-2-prepared powers-of-tau file for 2^power, made once and cached by power.
+
+    ``snarkjs powersoftau new`` + one ``powersoftau beacon`` contribution (so τ ≠ 1; τ = 1 makes
+    the Lagrange basis degenerate), then the Lagrange sections 12–15 with our
+    :func:`offchain.snark.ptau.prepared_ptau_bytes` from the beacon's secrets — byte for byte what
+    ``snarkjs powersoftau prepare phase2`` writes (tests/offchain/snark/test_ptau_prepared.py),
+    but a fixed-base multiplication instead of snarkjs's group FFT, far too slow at 2^18 on
+    two cores. The contribution record is snarkjs's own, so ``snarkjs powersoftau verify``
+    accepts the file.
+    """
+    from offchain.snark.ptau import beacon_secrets, write_prepared_ptau
+
     PTAU_DIR.mkdir(parents=True, exist_ok=True)
     final = PTAU_DIR / f"pot{power}_prepared.ptau"
     if final.exists():
@@ -107,17 +127,22 @@ def prepared_ptau(power: int) -> Path:
     work = PTAU_DIR / f"pot{power}.tmp"
     work.mkdir(exist_ok=True)
     t0 = time.perf_counter()
-    _log(f"powers of tau 2^{power}: new + contribute + prepare phase2 (cached afterwards)")
+    _log(f"powers of tau 2^{power}: new + beacon + our Lagrange sections (cached afterwards)")
     _snarkjs("powersoftau", "new", "bn128", str(power), "pot0.ptau", cwd=work)
-    # One dev contribution so τ ≠ 1 (τ = 1 makes the Lagrange basis degenerate).
     _snarkjs(
-        "powersoftau", "contribute", "pot0.ptau", "pot1.ptau", "--name=bench", "-e=bench entropy",
+        "powersoftau", "beacon", "pot0.ptau", "pot1.ptau", BEACON_HASH,
+        str(BEACON_ITERATIONS_EXP), "-n=bench",
         cwd=work,
     )  # fmt: skip
-    _snarkjs("powersoftau", "prepare", "phase2", "pot1.ptau", "prepared.ptau", cwd=work)
+    t1 = time.perf_counter()
+    tau, alpha, beta = beacon_secrets(bytes.fromhex(BEACON_HASH), BEACON_ITERATIONS_EXP)
+    write_prepared_ptau(work / "prepared.ptau", work / "pot1.ptau", tau, alpha, beta)
     (work / "prepared.ptau").rename(final)
     shutil.rmtree(work)
-    _log(f"powers of tau 2^{power} ready in {time.perf_counter() - t0:.0f}s")
+    _log(
+        f"powers of tau 2^{power} ready in {time.perf_counter() - t0:.0f}s "
+        f"(snarkjs new + beacon {t1 - t0:.0f}s, our prepare {time.perf_counter() - t1:.0f}s)"
+    )
     return final
 
 
@@ -164,14 +189,30 @@ def bench_size(log_domain: int, work: Path) -> ProverRow:
 
     # ---- snarkjs
     ptau = prepared_ptau(log_domain)
-    t0 = time.perf_counter()
-    _snarkjs("groth16", "setup", "circuit.r1cs", str(ptau), "c0.zkey", cwd=work)
-    _snarkjs(
-        "zkey", "contribute", "c0.zkey", "circuit.zkey", "--name=bench", "-e=bench zkey entropy",
-        cwd=work,
-    )  # fmt: skip
-    _snarkjs("zkey", "export", "verificationkey", "circuit.zkey", "vk.json", cwd=work)
-    _log(f"2^{log_domain}: snarkjs setup {time.perf_counter() - t0:.0f}s; proving")
+    # snarkjs's setup is not timed and takes ~20 min at 2^16 on two shared cores: keep its zkey
+    # next to the r1cs + ptau it was made from, and reuse it while both are unchanged.
+    key = hashlib.sha256((work / "circuit.r1cs").read_bytes())
+    key.update(f"{ptau.resolve()}:{ptau.stat().st_size}:{ptau.stat().st_mtime_ns}".encode())
+    stamp = work / "circuit.zkey.key"
+    if (
+        stamp.exists()
+        and stamp.read_text() == key.hexdigest()
+        and (work / "circuit.zkey").exists()
+        and (work / "vk.json").exists()
+    ):
+        _log(f"2^{log_domain}: reusing snarkjs's zkey (same r1cs and ptau); proving")
+    else:
+        stamp.unlink(missing_ok=True)
+        t0 = time.perf_counter()
+        _snarkjs("groth16", "setup", "circuit.r1cs", str(ptau), "c0.zkey", cwd=work)
+        _snarkjs(
+            "zkey", "contribute", "c0.zkey", "circuit.zkey", "--name=bench",
+            "-e=bench zkey entropy",
+            cwd=work,
+        )  # fmt: skip
+        _snarkjs("zkey", "export", "verificationkey", "circuit.zkey", "vk.json", cwd=work)
+        stamp.write_text(key.hexdigest())
+        _log(f"2^{log_domain}: snarkjs setup {time.perf_counter() - t0:.0f}s; proving")
     cli_best = float("inf")
     for _ in range(2):
         t0 = time.perf_counter()
@@ -205,9 +246,10 @@ def bench_size(log_domain: int, work: Path) -> ProverRow:
 def markdown(rows: list[ProverRow]) -> str:
     """The results table: ours (with split) vs snarkjs CLI and in-process; ratio > 1 = ours faster."""
     lines = [
-        "| constraints (domain) | ours total | ours split: witness check / QAP eval / NTT / MSM / "
-        "assemble | snarkjs CLI (wall) | snarkjs in-process | ours vs CLI | ours vs in-process |",
-        "|---|---|---|---|---|---|---|",
+        "| constraints (domain) | ours total | ours constraints/s | ours split: witness check / "
+        "QAP eval / NTT / MSM / assemble | snarkjs CLI (wall) | snarkjs in-process | "
+        "snarkjs in-process constraints/s | ours vs CLI | ours vs in-process |",
+        "|---|---|---|---|---|---|---|---|---|",
     ]
     for r in rows:
         split = " / ".join(
@@ -215,8 +257,10 @@ def markdown(rows: list[ProverRow]) -> str:
         )
         lines.append(
             f"| {r.n_constraints:,} (2^{r.log_domain}, {r.n_hashes} × Poseidon(2)) "
-            f"| {fmt(r.ours_total_s)} s | {split} s | {fmt(r.snarkjs_cli_s)} s "
-            f"| {fmt(r.snarkjs_inproc_s)} s | {r.snarkjs_cli_s / r.ours_total_s:.2f}× "
+            f"| {fmt(r.ours_total_s)} s | {r.n_constraints / r.ours_total_s:,.0f} "
+            f"| {split} s | {fmt(r.snarkjs_cli_s)} s "
+            f"| {fmt(r.snarkjs_inproc_s)} s | {r.n_constraints / r.snarkjs_inproc_s:,.0f} "
+            f"| {r.snarkjs_cli_s / r.ours_total_s:.2f}× "
             f"| {r.snarkjs_inproc_s / r.ours_total_s:.2f}× |"
         )
     return "\n".join(lines)
@@ -236,13 +280,14 @@ NOTE = (
 )
 
 
-def run(profile: str = "full", out: Path | None = None) -> str:
-    """Run the sizes of ``profile`` and return (and optionally write) the markdown report."""
+def run(profile: str = "full", out: Path | None = None, sizes: list[int] | None = None) -> str:
+    """Run the sizes of ``profile`` (or ``sizes``) and return (and optionally write) the report."""
     if profile not in SIZES:
         raise ValueError(f"bench: unknown profile {profile!r} (choose from {sorted(SIZES)})")
-    header = f"Machine: {machine_description()}\n\nProfile: `{profile}`.\n\n"
+    sizes = sizes or SIZES[profile]
+    header = f"Machine: {machine_description()}\n\nProfile: `{profile}`, sizes 2^{sizes}.\n\n"
     rows = []
-    for k in SIZES[profile]:
+    for k in sizes:
         rows.append(bench_size(k, OUT_DIR / "prover-work" / f"k{k}"))
         # Write after every size so a long full run leaves its finished rows behind.
         report = f"{header}{markdown(rows)}\n\n{NOTE}\n"
@@ -253,10 +298,12 @@ def run(profile: str = "full", out: Path | None = None) -> str:
 
 
 def main() -> None:
-    """Entry point for ``python -m bench.prover [quick|full]``."""
+    """Entry point for ``python -m bench.prover [quick|full] [K ...]`` (K: override the sizes)."""
     args = sys.argv[1:]
     profile = args[0] if args else "full"
-    print(run(profile, OUT_DIR / f"prover-{profile}.md"))
+    sizes = [int(a) for a in args[1:]]
+    name = f"prover-{profile}" + "".join(f"-k{k}" for k in sizes)
+    print(run(profile, OUT_DIR / f"{name}.md", sizes or None))
 
 
 if __name__ == "__main__":
