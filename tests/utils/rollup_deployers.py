@@ -9,18 +9,28 @@ in Python shows that the contract computes exactly the same commitment.
 
 The source is compiled once, here (``boa.load_partial``); ``ROLLUP_SOURCE_DIR`` points it at
 another copy of the contracts tree (as ``RESTAKING_SOURCE_DIR`` does for Restaking).
+
+:class:`RealProver` is the other kind: the chain's REAL circuits (``offchain/rollup/circuits``),
+their disk-cached dev keys, the verifiers generated from those keys and real batch / exit proofs
+(memoised per commitment), for the real-proof negative tests and the stateful suite.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import importlib
 import os
 import random
 import warnings
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import boa
 
+from offchain.rollup.params import TEST_PARAMS, ChainParams
+from offchain.rollup.state import BatchWitness, ExitWitness
 from offchain.snark.prover import prove
 from offchain.snark.r1cs import Circuit
 from offchain.snark.setup import InsecureSetupWarning, dev_setup
@@ -117,3 +127,117 @@ class RollupDeployer:
                 args[key] = overrides[key]
         kwargs = {} if sender is None else {"sender": sender}
         return ROLLUP_DEPLOYER.deploy(*args.values(), **kwargs)
+
+
+# ---------------------------------------------------------------------------------------------
+# The real circuits
+# ---------------------------------------------------------------------------------------------
+
+#: Real proofs already made, per (kind, params, commitment): a Groth16 proof verifies for its
+#: statement only, so one made earlier in the process serves every later identical statement.
+_REAL_PROOFS: dict[tuple[str, ChainParams, int], ProofArgs] = {}
+
+
+def _proof_args(proof, public: list[int], commitment: int) -> ProofArgs:
+    a, b, c, signals = proof_calldata(proof, public)
+    assert signals == [commitment], "the circuit's public input is not the commitment"
+    return ([*a], [[*b[0]], [*b[1]]], [*c])
+
+
+@functools.cache
+def real_verifier_sources(params: ChainParams = TEST_PARAMS) -> tuple[str, str]:
+    """Vyper sources of the batch and exit verifiers of ``params``'s real circuits (from the
+    verifying keys :func:`offchain.rollup.circuits.keys.circuit_keys` makes or loads)."""
+    from offchain.rollup.circuits.keys import circuit_keys
+
+    return tuple(generate_vyper_verifier(circuit_keys(k, params)[2]) for k in ("batch", "exit"))
+
+
+@dataclass
+class RealProver:
+    """The real batch and exit circuits of ``params``: their verifiers (deployed in the current
+    boa environment when made) and real proofs of :class:`BatchWitness` / :class:`ExitWitness`.
+    ``TEST_PARAMS`` match :data:`TEST_PROFILE`."""
+
+    params: ChainParams = TEST_PARAMS
+    batch_verifier: object = None
+    exit_verifier: object = None
+
+    def __post_init__(self) -> None:
+        batch_source, exit_source = real_verifier_sources(self.params)
+        if self.batch_verifier is None:
+            self.batch_verifier = boa.loads(batch_source, name="BatchVerifier")
+        if self.exit_verifier is None:
+            self.exit_verifier = boa.loads(exit_source, name="ExitVerifier")
+
+    def batch_proof(self, w: BatchWitness) -> ProofArgs:
+        """A real proof of ``w`` (its one public input: ``w.commitment``)."""
+        key = ("batch", self.params, w.commitment)
+        if key not in _REAL_PROOFS:
+            from offchain.rollup.circuits.keys import prove_batch
+
+            proof, public = prove_batch(w)
+            _REAL_PROOFS[key] = _proof_args(proof, public, w.commitment)
+        return _REAL_PROOFS[key]
+
+    def exit_proof(self, w: ExitWitness) -> ProofArgs:
+        """A real exit proof of ``w`` (its one public input: ``w.commitment``)."""
+        key = ("exit", self.params, w.commitment)
+        if key not in _REAL_PROOFS:
+            from offchain.rollup.circuits.keys import prove_exit
+
+            proof, public = prove_exit(w, self.params)
+            _REAL_PROOFS[key] = _proof_args(proof, public, w.commitment)
+        return _REAL_PROOFS[key]
+
+    def deploy(self, sequencer, *, sender=None, priority_deadline=None):
+        """A Rollup for ``params`` over the real verifiers."""
+        p = self.params
+        deadline = (
+            TEST_PROFILE["priority_deadline"] if priority_deadline is None else priority_deadline
+        )
+        kwargs = {} if sender is None else {"sender": sender}
+        return ROLLUP_DEPLOYER.deploy(
+            self.batch_verifier.address,
+            self.exit_verifier.address,
+            RollupDeployer.genesis_root(p.account_depth),
+            p.slots,
+            p.account_depth,
+            p.token_depth,
+            deadline,
+            sequencer,
+            **kwargs,
+        )
+
+
+@contextlib.contextmanager
+def memoised_pairing() -> Iterator[None]:
+    """Memoise py-evm's pure-Python ecPairing work per input pair while inside (speed only:
+    results and gas are unchanged; each verifying key's three constant pairs are then computed
+    once). The technique of tests/unitary/rollup/conftest.py, for suites outside that folder."""
+    from eth_utils import ValidationError
+    from eth_utils.toolz import curry
+
+    module = importlib.import_module("eth.precompiles.ecpairing")
+    original = module._process_point
+    one = module.bn128.FQ12.one()
+    cache: dict = {}
+
+    @curry
+    def process_point(data_buffer, exponent):
+        key = bytes(data_buffer)
+        if key not in cache:
+            try:
+                cache[key] = (True, original(data_buffer, one))
+            except ValidationError as exc:
+                cache[key] = (False, exc)
+        ok, value = cache[key]
+        if not ok:
+            raise value
+        return exponent * value
+
+    module._process_point = process_point
+    try:
+        yield
+    finally:
+        module._process_point = original
