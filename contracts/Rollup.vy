@@ -52,8 +52,13 @@ FR_MASK: constant(uint256) = 2**253 - 1
 AMOUNT_LIMIT: constant(uint256) = 2**128
 
 SLOT_SIZE: constant(uint256) = 57
-MAX_SLOTS: constant(uint256) = 1024
-MAX_PUBDATA: constant(uint256) = 58368  # MAX_SLOTS * SLOT_SIZE
+# 2,048 slots (117 KB of pubdata, under the 128 KB transaction size nodes relay) is the size
+# at which a transfer's amortised L1 cost falls under 1,000 gas (docs/benchmarks.md); the price is
+# the static memory of the pubdata buffer, paid by every commit (~37k gas).
+MAX_SLOTS: constant(uint256) = 2048
+MAX_PUBDATA: constant(uint256) = 116736  # MAX_SLOTS * SLOT_SIZE
+# Withdrawals (WITHDRAW and FORCED_EXIT slots) per batch: commit refuses more, so execute_batch's
+# list always fits (and its memory stays half the size of a 2,048-entry list).
 MAX_WITHDRAWALS: constant(uint256) = 1024
 
 OP_NOOP: constant(uint256) = 0
@@ -350,8 +355,9 @@ def commit_batch(header: IRollup.BatchHeader, pubdata: Bytes[MAX_PUBDATA]):
     consumed: uint256 = self._priority_committed
     h: bytes32 = self._chain[consumed]
     w: bytes32 = empty(bytes32)
+    n_withdrawals: uint256 = 0
     for i: uint256 in range(SLOTS, bound=MAX_SLOTS):
-        offset: uint256 = i * SLOT_SIZE
+        offset: uint256 = unsafe_mul(i, SLOT_SIZE)  # i < MAX_SLOTS: cannot overflow
         op: uint256 = extract32(pubdata, offset, output_type=uint256) >> 248
         if op == OP_NOOP or op == OP_TRANSFER:
             continue
@@ -368,6 +374,8 @@ def commit_batch(header: IRollup.BatchHeader, pubdata: Bytes[MAX_PUBDATA]):
                 consumed += 1
             # u32 account ‖ u16 token ‖ u128 amount
             w = sha256(concat(w, slice(pubdata, offset + 1, 4), slice(pubdata, offset + 9, 18)))
+            n_withdrawals += 1
+    assert n_withdrawals <= MAX_WITHDRAWALS, "Rollup: too many withdrawals in one batch"
     assert consumed <= self._priority_count, "Rollup: batch consumes unqueued requests"
     assert h == self._chain[consumed], "Rollup: priority requests mismatch"
     assert header.priority_hash == h, "Rollup: wrong priority hash"

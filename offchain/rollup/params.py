@@ -39,7 +39,9 @@ NONCE_BITS = 32
 ACCOUNT_ID_BITS = 32
 TOKEN_ID_BITS = 16
 OWNER_BITS = 160
-MAX_SLOTS = 1024
+MAX_SLOTS = 2048
+MAX_WITHDRAWALS_PER_BATCH = 1024
+"""WITHDRAW + FORCED_EXIT slots one batch may hold (the contract's execute list bound)."""
 COMMITMENT_MASK = (1 << 253) - 1
 R = FR_MODULUS
 

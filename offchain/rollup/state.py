@@ -20,6 +20,7 @@ from offchain.crypto import eddsa
 from offchain.rollup import encoding as enc
 from offchain.rollup.params import (
     AMOUNT_BITS,
+    MAX_WITHDRAWALS_PER_BATCH,
     NONCE_BITS,
     OP_DEPOSIT,
     OP_FORCED_EXIT,
@@ -30,6 +31,7 @@ from offchain.rollup.params import (
     OWNER_BITS,
     PRIORITY_REQUEST_BYTES,
     SIGNED_OPS,
+    WITHDRAWING_OPS,
     ChainParams,
     R,
 )
@@ -399,6 +401,11 @@ class RollupState:
         """
         if len(ops) > self.params.slots:
             raise OpRejected(f"a batch holds at most {self.params.slots} ops, got {len(ops)}")
+        n_withdrawing = sum(1 for o in ops if o.op_type in WITHDRAWING_OPS)
+        if n_withdrawing > MAX_WITHDRAWALS_PER_BATCH:
+            raise OpRejected(
+                f"a batch pays at most {MAX_WITHDRAWALS_PER_BATCH} withdrawals, got {n_withdrawing}"
+            )
         if message_root != enc.ZERO32:
             raise OpRejected("version 1 batches carry no bridge messages (message_root = 0)")
         undo = self._undo_log(ops)

@@ -26,12 +26,14 @@ from types import TracebackType
 
 from offchain.rollup import encoding as enc
 from offchain.rollup.params import (
+    MAX_WITHDRAWALS_PER_BATCH,
     OP_DEPOSIT,
     OP_FORCED_EXIT,
     OP_OPEN,
     PRIORITY_REQUEST_BYTES,
     SIGNED_OPS,
     SLOT_BYTES,
+    WITHDRAWING_OPS,
     ChainParams,
 )
 from offchain.rollup.state import BatchWitness, Op, OpRejected, RollupState
@@ -340,8 +342,16 @@ class Sequencer:
         scratch = _clone(self.state)
         ops: list[Op] = []
         sources: list[tuple[str, int]] = []
+        withdrawing = 0  # the contract takes at most MAX_WITHDRAWALS_PER_BATCH per batch
+        full = False
         for p in self.journal.unconsumed_priority(limit=slots):
             op = priority_op(self.params, p.request)
+            if op.op_type in WITHDRAWING_OPS:
+                if withdrawing == MAX_WITHDRAWALS_PER_BATCH:
+                    # The queue stays in order and ahead of L2 ops: the rest waits.
+                    full = True
+                    break
+                withdrawing += 1
             try:
                 scratch.apply(op, verify_signature=False)
             except OpRejected as exc:
@@ -352,12 +362,20 @@ class Sequencer:
             sources.append(("priority", p.index))
         rejected: list[tuple[int, str]] = []
         after = 0
-        while len(ops) < slots and (page := self.journal.pending_l2(after=after, limit=_PAGE)):
+        while (
+            not full
+            and len(ops) < slots
+            and (page := self.journal.pending_l2(after=after, limit=_PAGE))
+        ):
             for r in page:
+                if r.op.op_type in WITHDRAWING_OPS and withdrawing == MAX_WITHDRAWALS_PER_BATCH:
+                    full = True  # acceptance order is kept: later ops wait for the next batch
+                    break
                 reason = self._try_l2(scratch, r)
                 if reason is None:
                     ops.append(r.op)
                     sources.append(("l2", r.seq))
+                    withdrawing += r.op.op_type in WITHDRAWING_OPS
                 else:
                     rejected.append((r.seq, reason))
                 if len(ops) == slots:

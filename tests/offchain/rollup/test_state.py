@@ -232,5 +232,17 @@ def test_chain_params_are_validated():
     with pytest.raises(ValueError, match="account_depth"):
         ChainParams(account_depth=0, token_depth=2, slots=2)
     with pytest.raises(ValueError, match="slots"):
-        ChainParams(account_depth=4, token_depth=2, slots=2000)
+        ChainParams(account_depth=4, token_depth=2, slots=2049)
     assert OP_FORCED_EXIT == 5
+
+
+def test_a_batch_pays_at_most_the_contracts_withdrawal_bound(monkeypatch):
+    import offchain.rollup.state as state_mod
+
+    monkeypatch.setattr(state_mod, "MAX_WITHDRAWALS_PER_BATCH", 1)
+    s = _funded()
+    root = s.root
+    ops = [Op.forced_exit(1, 0), Op.forced_exit(2, 0)]
+    with pytest.raises(OpRejected, match="at most 1 withdrawals"):
+        s.build_batch(ops, enc.ZERO32)
+    assert s.root == root

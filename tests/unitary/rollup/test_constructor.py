@@ -28,7 +28,7 @@ def test_parameters_are_stored(rollup, deployer, owner, sequencer):
     "overrides, reason",
     [
         ({"slots": 0}, "Rollup: slots out of range"),
-        ({"slots": 1025}, "Rollup: slots out of range"),
+        ({"slots": 2049}, "Rollup: slots out of range"),
         ({"account_depth": 0}, "Rollup: account depth out of range"),
         ({"account_depth": 33}, "Rollup: account depth out of range"),
         ({"token_depth": 0}, "Rollup: token depth out of range"),
@@ -57,7 +57,7 @@ def test_empty_sequencer(deployer):
     "overrides",
     [
         {"slots": 1, "account_depth": 1, "token_depth": 1, "priority_deadline": 3600},
-        {"slots": 1024, "account_depth": 32, "token_depth": 16, "priority_deadline": 2**32},
+        {"slots": 2048, "account_depth": 32, "token_depth": 16, "priority_deadline": 2**32},
     ],
 )
 def test_extreme_bounds_accepted(deployer, sequencer, overrides):
