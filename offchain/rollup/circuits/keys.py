@@ -4,7 +4,7 @@
 from the compiled circuit's digest: anyone can recompute the toxic waste and forge proofs. They
 exist for tests, the demo and benchmarks; a deployment guarding value uses ceremony keys.
 
-Cache: ``$HATCHWAY_KEYS_DIR`` (default ``~/.cache/hatchway/keys/``), one file per circuit named
+Cache: ``$HATCHWAY_KEYS_DIR`` (default ``$XDG_CACHE_HOME/hatchway/keys/``, i.e. ``~/.cache/hatchway/keys/``), one file per circuit named
 ``<kind>-<r1cs digest>.npz`` (:mod:`offchain.snark.keys_io` format). The digest
 (:func:`offchain.snark.qap.r1cs_digest`) covers every constraint, so a changed circuit gets a new
 file and a stale key is never picked up. Files are written atomically (temporary file + rename),
@@ -45,9 +45,13 @@ _SEED_PREFIX = b"hatchway/rollup-circuit-keys/v1|"
 
 
 def keys_dir() -> Path:
-    """The key cache directory: ``$HATCHWAY_KEYS_DIR`` or ``~/.cache/hatchway/keys``."""
+    """The key cache directory: ``$HATCHWAY_KEYS_DIR``, else ``$XDG_CACHE_HOME/hatchway/keys``
+    (default ``~/.cache/hatchway/keys``), beside the numba cache."""
     env = os.environ.get("HATCHWAY_KEYS_DIR")
-    return Path(env) if env else Path.home() / ".cache" / "hatchway" / "keys"
+    if env:
+        return Path(env)
+    cache = os.environ.get("XDG_CACHE_HOME") or str(Path.home() / ".cache")
+    return Path(cache) / "hatchway" / "keys"
 
 
 def _canonical(kind: str, params: ChainParams) -> ChainParams:
