@@ -122,3 +122,39 @@ def aggregate(input_file) -> None:
         out["hash_hint"],
     ]
     _emit(out)
+
+
+@operator.command()
+@click.option("--rpc", required=True, help="L1 JSON-RPC URL")
+@click.option("--rollup", "rollup_address", required=True, help="the Rollup to follow")
+@click.option("--contract", required=True, help="FastFinality contract address (signing domain)")
+@click.option("--operator", "operator_address", required=True, help="the operator's address")
+@click.option(
+    "--seed", envvar="HATCHWAY_BLS_SEED", required=True, help="hex BLS seed (env HATCHWAY_BLS_SEED)"
+)
+@click.option("--after", type=int, default=0, show_default=True, help="sign batches after this one")
+def watch(
+    rpc: str, rollup_address: str, contract: str, operator_address: str, seed: str, after: int
+):
+    """Replay the Rollup's committed batches from L1 and print an attestation (JSON lines) for
+    every batch after AFTER whose committed root the replay reproduces; refuse the rest."""
+    from web3 import Web3
+
+    from offchain.l1.client import L1Error, RollupClient
+    from offchain.operator.node import OperatorNode
+    from offchain.operator.watch import ReplayChecker, sign_new_batches
+
+    w3 = Web3(Web3.HTTPProvider(rpc))
+    try:
+        client = RollupClient(w3, rollup_address)
+    except L1Error as exc:
+        raise click.ClickException(str(exc)) from None
+    node = OperatorNode(
+        operator=operator_address,
+        key=bls.keygen(bytes.fromhex(seed.removeprefix("0x"))),
+        domain=bls.Domain(w3.eth.chain_id, contract),
+        rollups=[client.address],
+        verify_root=ReplayChecker(client).verify,
+    )
+    for att in sign_new_batches(node, client, after):
+        click.echo(json.dumps(att.to_json()))
