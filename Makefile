@@ -37,7 +37,7 @@ export VVM_BINARY_PATH := $(CURDIR)/.vvm
 ## setup: install the locked Python env (uv) and the locked node tools (anvil, snarkjs, circomlibjs)
 setup: .venv/.synced node_modules/.installed .vvm/vyper-0.4.3
 
-## demo: the main job on an embedded default (for now: crypto benchmark + a small tree demo)
+## demo: the main job on an embedded default: one chain on a local anvil, from deploy to escape-hatch exits
 demo: setup
 	$(UV) run --frozen hatchway demo
 
