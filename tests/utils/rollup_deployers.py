@@ -17,13 +17,10 @@ their disk-cached dev keys, the verifiers generated from those keys and real bat
 
 from __future__ import annotations
 
-import contextlib
 import functools
-import importlib
 import os
 import random
 import warnings
-from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -208,36 +205,3 @@ class RealProver:
             sequencer,
             **kwargs,
         )
-
-
-@contextlib.contextmanager
-def memoised_pairing() -> Iterator[None]:
-    """Memoise py-evm's pure-Python ecPairing work per input pair while inside (speed only:
-    results and gas are unchanged; each verifying key's three constant pairs are then computed
-    once). The technique of tests/unitary/rollup/conftest.py, for suites outside that folder."""
-    from eth_utils import ValidationError
-    from eth_utils.toolz import curry
-
-    module = importlib.import_module("eth.precompiles.ecpairing")
-    original = module._process_point
-    one = module.bn128.FQ12.one()
-    cache: dict = {}
-
-    @curry
-    def process_point(data_buffer, exponent):
-        key = bytes(data_buffer)
-        if key not in cache:
-            try:
-                cache[key] = (True, original(data_buffer, one))
-            except ValidationError as exc:
-                cache[key] = (False, exc)
-        ok, value = cache[key]
-        if not ok:
-            raise value
-        return exponent * value
-
-    module._process_point = process_point
-    try:
-        yield
-    finally:
-        module._process_point = original

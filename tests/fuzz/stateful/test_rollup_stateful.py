@@ -65,11 +65,11 @@ from offchain.rollup.state import OpRejected, RollupState, signed_op
 from offchain.sequencer import Sequencer
 from offchain.state.smt import default_hasher
 from tests.unitary.rollup.conftest import assert_reverts
+from tests.utils.pairing import memoised_pairing
 from tests.utils.rollup_deployers import (
     MOCK_ERC20_DEPLOYER,
     TEST_PROFILE,
     RealProver,
-    memoised_pairing,
 )
 
 P = TEST_PARAMS

@@ -35,7 +35,6 @@ from __future__ import annotations
 
 import copy
 import fcntl
-import importlib
 import json
 import os
 import random
@@ -51,8 +50,7 @@ from typing import Any
 import boa
 import pytest
 from eth.exceptions import VMError
-from eth_utils import ValidationError, keccak
-from eth_utils.toolz import curry
+from eth_utils import keccak
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from py_ecc import optimized_bn128 as bn
@@ -68,6 +66,7 @@ from offchain.snark.vyper_verifier import (
     vk_digest,
 )
 from tests.node_oracle import REPO_ROOT, node_tool, run_tool
+from tests.utils.pairing import memoised_pairing
 
 Q = FQ_MODULUS
 R = FR_MODULUS
@@ -134,37 +133,10 @@ def _call(case: VerifierCase, cd: Calldata, **kwargs: Any) -> bool:
 
 @pytest.fixture(scope="module", autouse=True)
 def _memoised_pairing_pairs() -> Any:
-    """Memoise py-evm's ecPairing work per input pair, for speed only; results are unchanged.
-
-    py-evm runs the pairing precompile in pure Python (py-ecc): about 0.1 s of Miller loop and
-    0.03 s of G2 subgroup check per pair, plus 0.2 s of final exponentiation per call. A tampered
-    proof changes one pair of four, so caching each pair's (validated) Miller-loop value by its
-    exact 192 input bytes cuts a rejected call to one new pair plus the final exponentiation.
-    A pair that fails validation caches its error and raises it again. Gas accounting is not
-    touched (the precompile charges before it computes). Removed again after the module.
-    """
-    # (`eth.precompiles.ecpairing` the attribute is the precompile function; we want the module.)
-    ecpairing_module = importlib.import_module("eth.precompiles.ecpairing")
-    original = ecpairing_module._process_point
-    one = ecpairing_module.bn128.FQ12.one()
-    cache: dict[bytes, tuple[bool, Any]] = {}
-
-    @curry
-    def process_point(data_buffer: bytes, exponent: Any) -> Any:
-        key = bytes(data_buffer)
-        if key not in cache:
-            try:
-                cache[key] = (True, original(data_buffer, one))
-            except ValidationError as exc:
-                cache[key] = (False, exc)
-        ok, value = cache[key]
-        if not ok:
-            raise value
-        return exponent * value
-
-    ecpairing_module._process_point = process_point
-    yield
-    ecpairing_module._process_point = original
+    """Memoise py-evm's pairing work per input pair for this module (speed only; results and gas
+    unchanged — see tests/utils/pairing.py)."""
+    with memoised_pairing():
+        yield
 
 
 # ---------------------------------------------------------------------------------------------

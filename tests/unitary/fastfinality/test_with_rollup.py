@@ -18,7 +18,8 @@ from offchain.rollup.params import TEST_PARAMS
 from offchain.sequencer import Sequencer
 from tests.utils import ff_deployers as F
 from tests.utils.deployers import WAD
-from tests.utils.rollup_deployers import RealProver, memoised_pairing
+from tests.utils.pairing import memoised_pairing
+from tests.utils.rollup_deployers import RealProver
 
 ETH = 10**18
 ZERO_ADDRESS = "0x0000000000000000000000000000000000000000"

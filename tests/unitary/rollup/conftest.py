@@ -12,14 +12,11 @@ proving it: the proof is for the Python value, so a contract that hashed anythin
 
 from __future__ import annotations
 
-import importlib
-
 import boa
 import pytest
-from eth_utils import ValidationError
-from eth_utils.toolz import curry
 
 from tests.unitary.rollup import protocol_ref as ref
+from tests.utils.pairing import memoised_pairing
 from tests.utils.rollup_deployers import MOCK_ERC20_DEPLOYER, TEST_PROFILE, RollupDeployer
 
 DEADLINE = TEST_PROFILE["priority_deadline"]
@@ -32,30 +29,9 @@ ETH = 10**18
 
 @pytest.fixture(scope="session", autouse=True)
 def _memoised_pairing_pairs():
-    """Memoise py-evm's pure-Python ecPairing work per input pair (speed only; results and gas are
-    unchanged): the three constant pairs of each verifying key are then computed once. Same
-    technique as tests/offchain/snark/test_vyper_verifier.py; restored after the session."""
-    ecpairing_module = importlib.import_module("eth.precompiles.ecpairing")
-    original = ecpairing_module._process_point
-    one = ecpairing_module.bn128.FQ12.one()
-    cache: dict = {}
-
-    @curry
-    def process_point(data_buffer, exponent):
-        key = bytes(data_buffer)
-        if key not in cache:
-            try:
-                cache[key] = (True, original(data_buffer, one))
-            except ValidationError as exc:
-                cache[key] = (False, exc)
-        ok, value = cache[key]
-        if not ok:
-            raise value
-        return exponent * value
-
-    ecpairing_module._process_point = process_point
-    yield
-    ecpairing_module._process_point = original
+    """Memoise py-evm's pairing work for the session (speed only; tests/utils/pairing.py)."""
+    with memoised_pairing():
+        yield
 
 
 @pytest.fixture(scope="session")
