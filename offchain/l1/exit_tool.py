@@ -13,34 +13,16 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from offchain.rollup.encoding import SlotFields, split_pubdata
 from offchain.rollup.params import (
-    OP_DEPOSIT,
-    OP_FORCED_EXIT,
-    OP_NOOP,
-    OP_OPEN,
     ChainParams,
 )
-from offchain.rollup.state import ExitWitness, Op, RollupState
+from offchain.rollup.state import ExitWitness, RollupState
 
 from .client import L1Error, RollupClient
 
 
 class ExitToolError(RuntimeError):
     """The chain on L1 cannot be rebuilt or exited from (the message says what is wrong)."""
-
-
-def op_from_slot(f: SlotFields) -> Op:
-    """The op a decoded pubdata slot records (signed ops without their signature)."""
-    if f.op_type == OP_NOOP:
-        return Op(OP_NOOP)
-    if f.op_type == OP_OPEN:
-        return Op.open(f.account, f.owner, f.key_hash)
-    if f.op_type == OP_DEPOSIT:
-        return Op.deposit(f.account, f.token, f.amount)
-    if f.op_type == OP_FORCED_EXIT:
-        return Op.forced_exit(f.account, f.token)
-    return Op(f.op_type, account=f.account, to=f.to, token=f.token, amount=f.amount)
 
 
 def chain_params(client: RollupClient, chain_id: int = 0) -> ChainParams:
@@ -66,10 +48,10 @@ def rebuild_state(client: RollupClient, params: ChainParams | None = None) -> Ro
         if number not in commits:
             raise ExitToolError(f"no commit transaction found for executed batch {number}")
         new_root, pubdata = commits[number]
-        for i, f in enumerate(split_pubdata(pubdata, params.slots)):
-            w = state.apply(op_from_slot(f), verify_signature=False)
-            if f.op_type == OP_FORCED_EXIT and w.amount != f.amount:
-                raise ExitToolError(f"batch {number} slot {i}: forced exit amount disagrees")
+        try:
+            state.replay_pubdata(pubdata)
+        except ValueError as exc:  # OpRejected included
+            raise ExitToolError(f"batch {number} cannot be replayed: {exc}") from None
         if state.root != new_root:
             raise ExitToolError(f"batch {number}: replayed root differs from the committed one")
     if state.root != client.view("executed_root"):

@@ -12,11 +12,10 @@ from __future__ import annotations
 from eth_utils import to_checksum_address
 
 from offchain.l1.client import RollupClient
-from offchain.l1.exit_tool import chain_params, op_from_slot
+from offchain.l1.exit_tool import chain_params
 from offchain.operator import bls
 from offchain.operator.node import Attestation, OperatorNode, SigningRefused
-from offchain.rollup.encoding import split_pubdata
-from offchain.rollup.state import OpRejected, RollupState
+from offchain.rollup.state import RollupState
 
 
 class ReplayChecker:
@@ -38,9 +37,8 @@ class ReplayChecker:
             number = self.replayed + 1
             new_root, pubdata = commits[number]
             try:
-                for f in split_pubdata(pubdata, self.state.params.slots):
-                    self.state.apply(op_from_slot(f), verify_signature=False)
-            except (OpRejected, ValueError):
+                self.state.replay_pubdata(pubdata)
+            except ValueError:  # OpRejected included
                 self.broken_at = number  # an invalid batch: never sign it or anything after
                 return
             self.roots[number] = self.state.root

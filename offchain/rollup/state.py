@@ -72,6 +72,18 @@ class Op:
         """FORCED_EXIT (L1 priority request); the state fills in the amount when applied."""
         return Op(OP_FORCED_EXIT, account=account, token=token, amount=amount)
 
+    @staticmethod
+    def from_slot(f: enc.SlotFields) -> Op:
+        """The op a decoded pubdata slot records (signed ops without their signature; a forced
+        exit's amount is left for the state to fill in)."""
+        if f.op_type == OP_OPEN:
+            return Op.open(f.account, f.owner, f.key_hash)
+        if f.op_type == OP_DEPOSIT:
+            return Op.deposit(f.account, f.token, f.amount)
+        if f.op_type == OP_FORCED_EXIT:
+            return Op.forced_exit(f.account, f.token)
+        return Op(f.op_type, account=f.account, to=f.to, token=f.token, amount=f.amount)
+
     def slot(self) -> bytes:
         """The op's 57-byte pubdata slot."""
         return enc.encode_slot(
@@ -382,6 +394,18 @@ class RollupState:
             self._set_leaf(op.to, rcv)
         w.root_after = self.root
         return w
+
+    def replay_pubdata(self, pubdata: bytes) -> None:
+        """Apply a proven or committed batch's pubdata, slot by slot, without signatures (how the
+        exit tool and operator nodes rebuild the chain from L1). Raises OpRejected for a slot the
+        protocol does not allow here, including a forced exit whose amount is not the balance
+        (ValueError for malformed pubdata); slots before it stay applied."""
+        for i, f in enumerate(enc.split_pubdata(pubdata, self.params.slots)):
+            w = self.apply(Op.from_slot(f), verify_signature=False)
+            if w.amount != f.amount:
+                raise OpRejected(
+                    f"slot {i}: forced exit amount {f.amount} is not the balance {w.amount}"
+                )
 
     # ---- atomic batches -----------------------------------------------------------------
 

@@ -28,7 +28,6 @@ from offchain.rollup import encoding as enc
 from offchain.rollup.params import (
     MAX_WITHDRAWALS_PER_BATCH,
     OP_DEPOSIT,
-    OP_FORCED_EXIT,
     OP_OPEN,
     PRIORITY_REQUEST_BYTES,
     SIGNED_OPS,
@@ -101,15 +100,13 @@ def priority_op(params: ChainParams, request: bytes) -> Op:
     if op_type == OP_OPEN:
         if f.key_hash == 0:
             raise PriorityRequestError("an open request needs a non-zero key_hash")
-        return Op.open(f.account, f.owner, f.key_hash)
+        return Op.from_slot(f)
     if f.token > params.max_token or f.to:
         raise PriorityRequestError(f"request token {f.token} / to {f.to} is not allowed")
     if op_type == OP_DEPOSIT:
         if f.amount == 0:
             raise PriorityRequestError("a deposit request must be non-zero")
-        return Op.deposit(f.account, f.token, f.amount)
-    assert op_type == OP_FORCED_EXIT
-    return Op.forced_exit(f.account, f.token)
+    return Op.from_slot(f)
 
 
 def _check_signed_shape(op: Op) -> None:

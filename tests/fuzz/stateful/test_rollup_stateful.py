@@ -51,7 +51,6 @@ from hypothesis.stateful import (
 )
 
 from offchain.crypto import eddsa
-from offchain.l1.exit_tool import op_from_slot
 from offchain.rollup import encoding as enc
 from offchain.rollup.params import (
     OP_DEPOSIT,
@@ -61,7 +60,7 @@ from offchain.rollup.params import (
     OP_WITHDRAW,
     TEST_PARAMS,
 )
-from offchain.rollup.state import OpRejected, RollupState, signed_op
+from offchain.rollup.state import Op, OpRejected, RollupState, signed_op
 from offchain.sequencer import Sequencer
 from offchain.state.smt import default_hasher
 from tests.unitary.rollup.conftest import assert_reverts
@@ -621,7 +620,7 @@ class RollupMachine(RuleBasedStateMachine):
                 owner = self.owner_of[f.account]
                 self.claimable[(owner, f.token)] += f.amount
                 self.expected[(owner, f.token)] += f.amount
-            self.replayed.apply(op_from_slot(f), verify_signature=False)
+            self.replayed.apply(Op.from_slot(f), verify_signature=False)
         assert self.replayed.root == w.new_root, "[STEP-REPLAY] L1 replay root differs"
 
     @precondition(lambda self: not self.escape)

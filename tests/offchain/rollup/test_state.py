@@ -246,3 +246,25 @@ def test_a_batch_pays_at_most_the_contracts_withdrawal_bound(monkeypatch):
     with pytest.raises(OpRejected, match="at most 1 withdrawals"):
         s.build_batch(ops, enc.ZERO32)
     assert s.root == root
+
+
+def test_replayed_pubdata_reaches_the_same_root_and_refuses_a_wrong_forced_exit_amount():
+    s = _funded()
+    b = s.build_batch(
+        [
+            signed_op(OP_TRANSFER, KEYS[0], 1, 0, account=1, to=2, token=0, amount=7),
+            Op.forced_exit(3, 0),
+        ],
+        enc.ZERO32,
+    )
+    replica, forged = RollupState(P), RollupState(P)
+    for state in (replica, forged):
+        for i in range(3):
+            state.apply(Op.open(i + 1, OWNERS[i], _kh(i)))
+            state.apply(Op.deposit(i + 1, 0, 1000 * (i + 1)))
+    replica.replay_pubdata(b.pubdata)
+    assert replica.root == b.new_root
+    # A forced exit that pays out less than the balance is not a valid slot.
+    bad = b.pubdata[:57] + enc.encode_slot(OP_FORCED_EXIT, account=3, token=0, amount=2999)
+    with pytest.raises(OpRejected, match="forced exit amount 2999 is not the balance 3000"):
+        forged.replay_pubdata(bad)
