@@ -1,4 +1,7 @@
-"""``hatchway snark``: command-line access to the Groth16 verifier (snarkjs JSON files).
+"""``hatchway snark``: command-line access to our Groth16 (snarkjs's file formats).
+
+``verify`` (below), ``verifier`` (:mod:`offchain.snark.cli_verifier`), and ``setup``, ``prove``,
+``export-vk`` (:mod:`offchain.snark.cli_keys`).
 
 Mount on the top-level CLI with ``main.add_command(snark)`` (``from offchain.snark.cli import
 snark``). Exit codes of ``verify`` follow snarkjs's scripts' expectations and are stable:
@@ -16,6 +19,7 @@ import sys
 
 import click
 
+from offchain.snark.cli_keys import export_vk_command, prove_command, setup_command
 from offchain.snark.cli_verifier import verifier_command
 
 __all__ = ["snark", "EXIT_VALID", "EXIT_INVALID", "EXIT_MALFORMED"]
@@ -27,7 +31,7 @@ EXIT_MALFORMED = 2
 
 @click.group("snark")
 def snark() -> None:
-    """Groth16 over BN254: verify proofs in snarkjs's JSON formats."""
+    """Groth16 over BN254 in snarkjs's file formats: setup, prove, verify, export keys and verifiers."""
 
 
 @snark.command("verify")
@@ -73,5 +77,9 @@ def verify_cmd(vk_path: str, public_path: str, proof_path: str) -> None:
     sys.exit(EXIT_INVALID)
 
 
-# `hatchway snark verifier` (the Vyper verifier generator) lives in its own module.
+# `hatchway snark verifier` (the Vyper verifier generator) and the key/proof commands live in
+# their own modules.
 snark.add_command(verifier_command)
+snark.add_command(setup_command)
+snark.add_command(prove_command)
+snark.add_command(export_vk_command)
