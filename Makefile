@@ -53,8 +53,8 @@ audit: setup
 bench: setup
 	$(UV) run --frozen hatchway bench --profile full
 
-## bench-prover: our Groth16 prover vs snarkjs on the same circuit (PROFILE=quick|full; full
-## needs snarkjs's powers of tau at 2^16/2^18, cached under bench/out/ptau after the first run)
+## bench-prover: our Groth16 prover vs snarkjs on the same circuit and keys (PROFILE=quick: 2^12,
+## full: 2^16 and 2^18); writes bench/out/prover-<profile>.md
 PROFILE ?= quick
 bench-prover: setup
 	$(PY) -m bench.prover $(PROFILE)

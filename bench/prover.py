@@ -10,15 +10,16 @@ Per size:
 
 - **ours**: ``dev_setup`` keys for the R1CS, one warm-up proof, then ``prove_timed`` best of 2;
   the proof is checked with our verifier.
-- **snarkjs**: ``powersoftau new bn128 K`` + ``beacon``, prepared for phase 2 by our
-  ``prepared_ptau_bytes`` (snarkjs's ``prepare phase2`` output byte for byte, without its group FFT,
-  far too slow at 2^18 on two cores; cached under ``bench/out/ptau/`` by K), ``groth16 setup`` +
-  ``zkey contribute``; then (a) ``snarkjs groth16 prove circuit.zkey witness.wtns …`` as a CLI,
-  wall time of the node process, best of 2 — this includes node startup and reading/parsing the
-  zkey; (b) ``snarkjs.groth16.prove`` called in one node process on in-memory zkey/witness
-  buffers (``bench/js/snarkjs_prove_peer.js``), best of 3 — closer to prover-only time (still
-  parses the zkey each call). Its proof is checked with ``snarkjs groth16 verify``, and its
-  public signals must equal ours.
+- **snarkjs**: the same keys written as a ``.zkey`` by :func:`offchain.snark.zkey_file.write_zkey`
+  (snarkjs's own ``zkey export verificationkey`` must give our verifying key back); then (a)
+  ``snarkjs groth16 prove circuit.zkey witness.wtns …`` as a CLI, wall time of the node process,
+  best of 2 — this includes node startup and reading/parsing the zkey; (b)
+  ``snarkjs.groth16.prove`` called in one node process on in-memory zkey/witness buffers
+  (``bench/js/snarkjs_prove_peer.js``), best of 3 — closer to prover-only time (still parses the
+  zkey each call). Its proof is checked with ``snarkjs groth16 verify`` and with our verifier, and
+  its public signals must equal ours. snarkjs's prover does the same work for a key of the same
+  shape whoever made it; using ours skips snarkjs's ``groth16 setup`` (≈20 min at 2^16, ≈80 min
+  at 2^18 on two shared cores), which is not part of what is compared.
 
 Run: ``python -m bench.prover [quick|full] [K ...]`` (quick: 2^12; full: 2^16 and 2^18; K …
 overrides the sizes). Writes ``bench/out/prover-<profile>[-kK…].md``. Set ``NUMBA_NUM_THREADS``
@@ -27,7 +28,6 @@ as for the other benchmarks.
 
 from __future__ import annotations
 
-import hashlib
 import shutil
 import subprocess
 import sys
@@ -40,7 +40,6 @@ from bench.common import REPO_ROOT, fmt, machine_description, node_peer
 
 SIZES = {"quick": [12], "full": [16, 18]}
 OUT_DIR = REPO_ROOT / "bench" / "out"
-PTAU_DIR = OUT_DIR / "ptau"
 SNARKJS = REPO_ROOT / "node_modules" / "snarkjs" / "build" / "cli.cjs"
 POSEIDON2_CONSTRAINTS = 240
 
@@ -101,51 +100,6 @@ def poseidon_chain(log_domain: int):
     return c, r1cs, witness, n_hashes
 
 
-# A public beacon for the bench's single phase-1 contribution: its τ, α, β are derivable (by
-# design, like any beacon), which is what lets us prepare the file without a group FFT.
-BEACON_HASH = "8d3d1d6a7e0f4b3c2a1908f7e6d5c4b3a29180706f5e4d3c2b1a09f8e7d6c5b4"
-BEACON_ITERATIONS_EXP = 10
-
-
-def prepared_ptau(power: int) -> Path:
-    """A phase-2-prepared powers-of-tau file for 2^power, made once and cached by power.
-
-    ``snarkjs powersoftau new`` + one ``powersoftau beacon`` contribution (so τ ≠ 1; τ = 1 makes
-    the Lagrange basis degenerate), then the Lagrange sections 12–15 with our
-    :func:`offchain.snark.ptau.prepared_ptau_bytes` from the beacon's secrets — byte for byte what
-    ``snarkjs powersoftau prepare phase2`` writes (tests/offchain/snark/test_ptau_prepared.py),
-    but a fixed-base multiplication instead of snarkjs's group FFT, far too slow at 2^18 on
-    two cores. The contribution record is snarkjs's own, so ``snarkjs powersoftau verify``
-    accepts the file.
-    """
-    from offchain.snark.ptau import beacon_secrets, write_prepared_ptau
-
-    PTAU_DIR.mkdir(parents=True, exist_ok=True)
-    final = PTAU_DIR / f"pot{power}_prepared.ptau"
-    if final.exists():
-        return final
-    work = PTAU_DIR / f"pot{power}.tmp"
-    work.mkdir(exist_ok=True)
-    t0 = time.perf_counter()
-    _log(f"powers of tau 2^{power}: new + beacon + our Lagrange sections (cached afterwards)")
-    _snarkjs("powersoftau", "new", "bn128", str(power), "pot0.ptau", cwd=work)
-    _snarkjs(
-        "powersoftau", "beacon", "pot0.ptau", "pot1.ptau", BEACON_HASH,
-        str(BEACON_ITERATIONS_EXP), "-n=bench",
-        cwd=work,
-    )  # fmt: skip
-    t1 = time.perf_counter()
-    tau, alpha, beta = beacon_secrets(bytes.fromhex(BEACON_HASH), BEACON_ITERATIONS_EXP)
-    write_prepared_ptau(work / "prepared.ptau", work / "pot1.ptau", tau, alpha, beta)
-    (work / "prepared.ptau").rename(final)
-    shutil.rmtree(work)
-    _log(
-        f"powers of tau 2^{power} ready in {time.perf_counter() - t0:.0f}s "
-        f"(snarkjs new + beacon {t1 - t0:.0f}s, our prepare {time.perf_counter() - t1:.0f}s)"
-    )
-    return final
-
-
 def bench_size(log_domain: int, work: Path) -> ProverRow:
     """Prove one Poseidon-chain circuit with both provers; check both proofs verify."""
     from offchain.snark.prover import prove_timed
@@ -155,6 +109,7 @@ def bench_size(log_domain: int, work: Path) -> ProverRow:
     from offchain.snark.snarkjs_json import read_proof, read_public, read_vk
     from offchain.snark.verifier import verify
     from offchain.snark.wtns_file import write_wtns
+    from offchain.snark.zkey_file import write_zkey
 
     work.mkdir(parents=True, exist_ok=True)
     t0 = time.perf_counter()
@@ -187,32 +142,18 @@ def bench_size(log_domain: int, work: Path) -> ProverRow:
     assert best is not None
     _log(f"2^{log_domain}: ours {best.summary()}")
 
-    # ---- snarkjs
-    ptau = prepared_ptau(log_domain)
-    # snarkjs's setup is not timed and takes ~20 min at 2^16 on two shared cores: keep its zkey
-    # next to the r1cs + ptau it was made from, and reuse it while both are unchanged.
-    key = hashlib.sha256((work / "circuit.r1cs").read_bytes())
-    key.update(f"{ptau.resolve()}:{ptau.stat().st_size}:{ptau.stat().st_mtime_ns}".encode())
-    stamp = work / "circuit.zkey.key"
-    if (
-        stamp.exists()
-        and stamp.read_text() == key.hexdigest()
-        and (work / "circuit.zkey").exists()
-        and (work / "vk.json").exists()
-    ):
-        _log(f"2^{log_domain}: reusing snarkjs's zkey (same r1cs and ptau); proving")
-    else:
-        stamp.unlink(missing_ok=True)
-        t0 = time.perf_counter()
-        _snarkjs("groth16", "setup", "circuit.r1cs", str(ptau), "c0.zkey", cwd=work)
-        _snarkjs(
-            "zkey", "contribute", "c0.zkey", "circuit.zkey", "--name=bench",
-            "-e=bench zkey entropy",
-            cwd=work,
-        )  # fmt: skip
-        _snarkjs("zkey", "export", "verificationkey", "circuit.zkey", "vk.json", cwd=work)
-        stamp.write_text(key.hexdigest())
-        _log(f"2^{log_domain}: snarkjs setup {time.perf_counter() - t0:.0f}s; proving")
+    # ---- snarkjs, proving with the same keys written as a .zkey (offchain.snark.zkey_file): its
+    # prover reads only the header, coefficients and point sections, which have the same sizes
+    # whoever made them, so the timing is the one a snarkjs-made key gives (checked at 2^16:
+    # docs/benchmarks.md) — without snarkjs's setup, ≈80 min at 2^18 on two shared cores.
+    t0 = time.perf_counter()
+    write_zkey(work / "circuit.zkey", pk, vk, r1cs)
+    _snarkjs("zkey", "export", "verificationkey", "circuit.zkey", "vk.json", cwd=work)
+    if read_vk(work / "vk.json") != vk:
+        raise AssertionError("bench: snarkjs exports a different verifying key from our zkey")
+    _log(
+        f"2^{log_domain}: zkey written + vk exported by snarkjs in {time.perf_counter() - t0:.1f}s"
+    )
     cli_best = float("inf")
     for _ in range(2):
         t0 = time.perf_counter()
@@ -270,7 +211,9 @@ NOTE = (
     "Circuit: a chain of Poseidon(2) gadgets built with our R1CS builder, written as `.r1cs` + "
     "`.wtns` for snarkjs. Ours: `prove_timed` on `dev_setup` keys, best of 2 after a warm-up; "
     '"witness check" is checking every constraint (the witness itself is computed beforehand, '
-    "as snarkjs's is by `wtns calculate`). snarkjs CLI: wall time of `snarkjs groth16 prove "
+    "as snarkjs's is by `wtns calculate`). snarkjs proves with the same keys, written as a "
+    "`.zkey` by `offchain.snark.zkey_file.write_zkey` (snarkjs's `zkey export verificationkey` "
+    "gives our verifying key back). snarkjs CLI: wall time of `snarkjs groth16 prove "
     "circuit.zkey witness.wtns proof.json public.json`, best of 2 — **includes node startup and "
     "reading + parsing the zkey from disk**. snarkjs in-process: `snarkjs.groth16.prove` on "
     "in-memory zkey/witness buffers in one node process, best of 3 (the first call also builds "
