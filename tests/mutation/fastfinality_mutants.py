@@ -9,37 +9,27 @@ For each planted bug it copies ``contracts/`` to a temporary directory, applies 
 to ``FastFinality.vy`` (which must match exactly once, so a refactor that removes the target is
 reported, not silently skipped), and runs the FastFinality unit suite (tests/unitary/fastfinality,
 without the gas and end-to-end tests) and, when present, the stateful suite against the copy via
-``FF_SOURCE_DIR``. It reports, per mutant, CAUGHT with the first failing test or NOT CAUGHT.
-Exit status 0 only if every mutant is caught. Not collected by pytest (no ``test_`` prefix).
+``FF_SOURCE_DIR``. It reports, per mutant, CAUGHT with the first failing test, NOT CAUGHT,
+or ERROR. Exit status 0 only if every mutant is caught. The machinery is shared
+(tests/mutation/runner.py). Not collected by pytest (no ``test_`` prefix).
 """
 
-import argparse
-import os
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
+if __package__ in (None, ""):
+    # Run as a file (python tests/mutation/x.py): sys.path[0] is this folder, and the installed
+    # packages include an unrelated `tests`, so put the repository root first.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
+
+from tests.mutation.runner import ROOT, Check, CopyContracts, Mutant, main  # noqa: E402
+
 SUITES = [
     "tests/unitary/fastfinality/test_register_key.py",
     "tests/unitary/fastfinality/test_certify.py",
     "tests/unitary/fastfinality/test_slash.py",
 ]
 STATEFUL = "tests/fuzz/stateful/test_fastfinality_stateful.py"
-
-
-@dataclass(frozen=True)
-class Mutant:
-    name: str
-    find: str
-    replace: str
-    bug: str
-
 
 MUTANTS = [
     Mutant(
@@ -104,63 +94,12 @@ MUTANTS = [
     ),
 ]
 
-
-def apply(mutant: Mutant, tree: Path) -> None:
-    path = tree / "FastFinality.vy"
-    source = path.read_text()
-    count = source.count(mutant.find)
-    if count != 1:
-        raise SystemExit(f"{mutant.name}: target text found {count} times; update the mutant")
-    path.write_text(source.replace(mutant.find, mutant.replace))
-
-
-def run(mutant: Mutant, timeout_s: int) -> tuple[str, str, float]:
-    with tempfile.TemporaryDirectory(prefix="ff_mutant_") as tmp:
-        tree = Path(tmp) / "contracts"
-        shutil.copytree(ROOT / "contracts", tree)
-        apply(mutant, tree)
-        env = dict(os.environ, FF_SOURCE_DIR=str(tree))
-        suites = SUITES + ([STATEFUL] if (ROOT / STATEFUL).exists() else [])
-        command = [sys.executable, "-m", "pytest", *suites, "-x", "-q", "-m", "not slow"]
-        command += ["-p", "no:cacheprovider"]
-        started = time.monotonic()
-        try:
-            result = subprocess.run(
-                command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout_s
-            )
-        except subprocess.TimeoutExpired:
-            return "NOT CAUGHT", f"timed out after {timeout_s}s", time.monotonic() - started
-        elapsed = time.monotonic() - started
-    output = result.stdout + result.stderr
-    if result.returncode == 0:
-        return "NOT CAUGHT", "suite passed", elapsed
-    failed = re.findall(r"^FAILED (\S+)", output, re.M)
-    if failed:
-        return "CAUGHT", failed[0], elapsed
-    if "error" in output.lower():
-        return "ERROR", output[-2000:], elapsed
-    return "CAUGHT", "failed", elapsed
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", help="run one mutant by name")
-    parser.add_argument("--timeout", type=int, default=900, help="seconds per mutant")
-    args = parser.parse_args()
-    mutants = [m for m in MUTANTS if args.only in (None, m.name)]
-    if not mutants:
-        raise SystemExit(
-            f"no mutant named {args.only}; known: {', '.join(m.name for m in MUTANTS)}"
-        )
-    failures = 0
-    for mutant in mutants:
-        verdict, detail, elapsed = run(mutant, args.timeout)
-        failures += verdict != "CAUGHT"
-        print(f"{verdict:10s} {mutant.name:20s} {elapsed:6.1f}s  {detail}")
-        print(f"{'':10s} bug: {mutant.bug}", flush=True)
-    print(f"{len(mutants) - failures}/{len(mutants)} planted bugs caught")
-    return 1 if failures else 0
-
+CHECK = Check(
+    mutants=MUTANTS,
+    suites=SUITES + ([STATEFUL] if (ROOT / STATEFUL).exists() else []),
+    source=CopyContracts("FF_SOURCE_DIR", default_file="FastFinality.vy"),
+    pytest_args=["-m", "not slow"],
+)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(CHECK, __doc__))

@@ -2,41 +2,28 @@
 
 Run (from the repository root):
 
-    uv run python tests/mutation/restaking_mutants.py            # every mutant
-    uv run python tests/mutation/restaking_mutants.py --only slash-rounds-down
-    HYPOTHESIS_PROFILE=audit uv run python tests/mutation/restaking_mutants.py   # deeper
+    uv run --frozen python tests/mutation/restaking_mutants.py            # every mutant
+    uv run --frozen python tests/mutation/restaking_mutants.py --only slash-rounds-down
+    HYPOTHESIS_PROFILE=audit uv run --frozen python tests/mutation/restaking_mutants.py   # deeper
 
 For each planted bug it copies ``contracts/`` to a temporary directory, applies one textual edit
 (which must match exactly once, so a refactor that removes the target is reported, not silently
 skipped), and runs the stateful suite (tests/fuzz/stateful/test_restaking_stateful.py) against
-the copy via ``RESTAKING_SOURCE_DIR``. It reports, per mutant, CAUGHT with the tag of the first
-property that failed (``[INV-...]`` invariants, ``[STEP-...]`` per-step checks) or NOT CAUGHT.
-Exit status 0 only if every mutant is caught. Not collected by pytest (no ``test_`` prefix).
+the copy via ``RESTAKING_SOURCE_DIR``. It reports, per mutant, CAUGHT with the first failing
+test and the tag of the first property that failed (``[INV-...]`` invariants, ``[STEP-...]``
+per-step checks), NOT CAUGHT, or ERROR. Exit status 0 only if every mutant is caught. The
+machinery is shared (tests/mutation/runner.py). Not collected by pytest (no ``test_`` prefix).
 """
 
-import argparse
-import os
-import re
-import shutil
-import subprocess
 import sys
-import tempfile
-import time
-from dataclasses import dataclass
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parents[2]
-SUITE = "tests/fuzz/stateful/test_restaking_stateful.py"
+if __package__ in (None, ""):
+    # Run as a file (python tests/mutation/x.py): sys.path[0] is this folder, and the installed
+    # packages include an unrelated `tests`, so put the repository root first.
+    sys.path.insert(0, str(Path(__file__).resolve().parents[2]))
 
-
-@dataclass(frozen=True)
-class Mutant:
-    name: str
-    file: str  # relative to contracts/
-    find: str
-    replace: str
-    bug: str  # what the planted bug breaks
-
+from tests.mutation.runner import Check, CopyContracts, Mutant, main  # noqa: E402
 
 MUTANTS = [
     Mutant(
@@ -90,79 +77,14 @@ MUTANTS = [
     ),
 ]
 
-TAG = re.compile(r"\[((?:INV|STEP)-[A-Z-]+)\]")
-
-
-def apply(mutant: Mutant, tree: Path) -> None:
-    path = tree / mutant.file
-    source = path.read_text()
-    count = source.count(mutant.find)
-    if count != 1:
-        raise SystemExit(
-            f"{mutant.name}: target text found {count} times in {mutant.file}; update the mutant"
-        )
-    path.write_text(source.replace(mutant.find, mutant.replace))
-
-
-def run(mutant: Mutant, timeout_s: int) -> tuple[str, str, float]:
-    with tempfile.TemporaryDirectory(prefix="restaking_mutant_") as tmp:
-        tree = Path(tmp) / "contracts"
-        shutil.copytree(ROOT / "contracts", tree)
-        apply(mutant, tree)
-        env = dict(os.environ, RESTAKING_SOURCE_DIR=str(tree), RESTAKING_MUTATION_RUN="1")
-        command = [
-            sys.executable,
-            "-m",
-            "pytest",
-            SUITE,
-            "-x",
-            "-q",
-            "-m",
-            "not slow",
-            "-p",
-            "no:cacheprovider",
-        ]
-        started = time.monotonic()
-        try:
-            result = subprocess.run(
-                command, cwd=ROOT, env=env, capture_output=True, text=True, timeout=timeout_s
-            )
-        except subprocess.TimeoutExpired:
-            return "NOT CAUGHT", f"timed out after {timeout_s}s", time.monotonic() - started
-        elapsed = time.monotonic() - started
-    output = result.stdout + result.stderr
-    if result.returncode == 0:
-        return "NOT CAUGHT", "suite passed", elapsed
-    if "error" in output.lower() and "passed" not in output and "failed" not in output:
-        return "ERROR", output[-2000:], elapsed
-    # Only the error lines ("E   ..."): the traceback's source excerpt shows other tags too.
-    errors = [line for line in output.splitlines() if line.startswith("E ")]
-    tags = [tag for line in errors for tag in TAG.findall(line)]
-    if tags:
-        return "CAUGHT", tags[0], elapsed
-    reason = errors[0] if errors else "failed"
-    return "CAUGHT", f"unexpected failure: {reason[:160]}", elapsed
-
-
-def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--only", help="run one mutant by name")
-    parser.add_argument("--timeout", type=int, default=900, help="seconds per mutant")
-    args = parser.parse_args()
-    mutants = [m for m in MUTANTS if args.only in (None, m.name)]
-    if not mutants:
-        raise SystemExit(
-            f"no mutant named {args.only}; known: {', '.join(m.name for m in MUTANTS)}"
-        )
-    failures = 0
-    for mutant in mutants:
-        verdict, detail, elapsed = run(mutant, args.timeout)
-        failures += verdict != "CAUGHT"
-        print(f"{verdict:10s} {mutant.name:32s} {elapsed:6.1f}s  {detail}")
-        print(f"{'':10s} bug: {mutant.bug}", flush=True)
-    print(f"{len(mutants) - failures}/{len(mutants)} planted bugs caught")
-    return 1 if failures else 0
-
+CHECK = Check(
+    mutants=MUTANTS,
+    suites=["tests/fuzz/stateful/test_restaking_stateful.py"],
+    source=CopyContracts("RESTAKING_SOURCE_DIR"),
+    pytest_args=["-m", "not slow"],
+    # Failures are neither shrunk nor stored under it: a verdict is wanted, not a minimal example.
+    env={"RESTAKING_MUTATION_RUN": "1"},
+)
 
 if __name__ == "__main__":
-    sys.exit(main())
+    sys.exit(main(CHECK, __doc__))
