@@ -122,8 +122,10 @@ __all__ = [
     "contribute_with_secrets",
     "explain_phase2",
     "explain_transcript",
+    "group_intt",
     "new_accumulator",
     "phase2_initial_keys",
+    "scale_points",
     "verify_phase2",
     "verify_phase2_from_accumulator",
     "verify_transcript",
@@ -147,7 +149,7 @@ def _scale_chunk(aff, scalars, lo, hi, out_jac):
         pt_store(out_jac, i, jac_scalar_mul(jac_from_affine(aff_load(aff, i)), k))
 
 
-def _scale_points(aff: np.ndarray, scalars_plain: np.ndarray) -> np.ndarray:
+def scale_points(aff: np.ndarray, scalars_plain: np.ndarray) -> np.ndarray:
     """``[k_i]·P_i`` for each row (affine in, affine out), split over numba threads (nogil)."""
     aff = np.ascontiguousarray(aff)
     n = aff.shape[0]
@@ -159,7 +161,7 @@ def _scale_points(aff: np.ndarray, scalars_plain: np.ndarray) -> np.ndarray:
 
 
 @njit(cache=True)
-def _group_intt(aff, twiddles, n_inv):
+def group_intt(aff, twiddles, n_inv):
     """Inverse NTT over group elements: out_i = n⁻¹ Σ_k ω^(−ik)·P_k (radix-2, in place on Jacobian).
 
     ``twiddles[j]`` are plain limbs of ω^(−j) for j < n/2; ``n_inv`` plain limbs of 1/n.
@@ -219,7 +221,7 @@ def _group_lagrange(powers_aff: np.ndarray, n: int) -> np.ndarray:
     w_inv = pow(root_of_unity(n), -1, R)
     tw = scalars_array([pow(w_inv, j, R) for j in range(n // 2)])
     n_inv = scalars_array([pow(n, -1, R)])[0]
-    return _group_intt(np.ascontiguousarray(powers_aff[:n]), tw, n_inv)
+    return group_intt(np.ascontiguousarray(powers_aff[:n]), tw, n_inv)
 
 
 def _plain(x: int) -> np.ndarray:
@@ -526,10 +528,10 @@ def contribute_with_secrets(
     n = acc.n
     prev = acc.key_points()
     # Point i of each section is multiplied by (its factor)·τ'^i: one vectorised kernel per section.
-    tau_g1 = _scale_points(acc.tau_g1, _geometric_plain(1, tau, 2 * n - 1))
-    tau_g2 = _scale_points(acc.tau_g2, _geometric_plain(1, tau, n))
-    alpha_tau = _scale_points(acc.alpha_tau_g1, _geometric_plain(alpha, tau, n))
-    beta_tau = _scale_points(acc.beta_tau_g1, _geometric_plain(beta, tau, n))
+    tau_g1 = scale_points(acc.tau_g1, _geometric_plain(1, tau, 2 * n - 1))
+    tau_g2 = scale_points(acc.tau_g2, _geometric_plain(1, tau, n))
+    alpha_tau = scale_points(acc.alpha_tau_g1, _geometric_plain(alpha, tau, n))
+    beta_tau = scale_points(acc.beta_tau_g1, _geometric_plain(beta, tau, n))
     new = Accumulator(acc.power, tau_g1, tau_g2, alpha_tau, beta_tau, g2_mul(acc.beta_g2, beta))
     proof = ContributionProof(
         name=name,
@@ -761,8 +763,8 @@ def contribute_phase2_with_secret(
     if isinstance(delta, bool) or not isinstance(delta, int) or not 0 < delta < R:
         raise ValueError("ceremony: secret delta must be an int in (0, r)")
     inv = pow(delta, -1, R)
-    l_query = _scale_points(pk.l_query, np.repeat(_plain(inv), pk.l_query.shape[0], axis=0))
-    h_query = _scale_points(pk.h_query, np.repeat(_plain(inv), pk.h_query.shape[0], axis=0))
+    l_query = scale_points(pk.l_query, np.repeat(_plain(inv), pk.l_query.shape[0], axis=0))
+    h_query = scale_points(pk.h_query, np.repeat(_plain(inv), pk.h_query.shape[0], axis=0))
     delta_1 = g1_mul(pk.delta_1, delta)
     delta_2 = g2_mul(pk.delta_2, delta)
     new_pk = ProvingKey(

@@ -147,7 +147,7 @@ def _build_qap(r1cs: R1CS) -> QAP:
         plain = b"".join(c.to_bytes(32, "little") for c in coeffs)
         h.update(key.encode() + ptr.astype("<i8").tobytes() + cols.astype("<i8").tobytes() + plain)
         limbs = np.frombuffer(plain, dtype="<u8").astype(np.uint64).reshape(len(coeffs), 4)
-        mats[key] = SparseRows(ptr, cols, _to_montgomery(limbs))
+        mats[key] = SparseRows(ptr, cols, to_montgomery_limbs(limbs))
     return QAP(m, ell, n_wires, n, mats["a"], mats["b"], mats["c"], h.digest())
 
 
@@ -187,7 +187,9 @@ def _map_mul_const(a, k):
     return out
 
 
-def _to_montgomery(plain: np.ndarray) -> np.ndarray:
+def to_montgomery_limbs(plain: np.ndarray) -> np.ndarray:
+    """Plain little-endian ``(N, 4)`` Fr limbs (each < r) → Montgomery form (the inverse of
+    :func:`to_plain_limbs`)."""
     # x · R² · R⁻¹ = x·R; inputs are already < r.
     return _map_mul_const(np.ascontiguousarray(plain), _R2)
 
@@ -283,7 +285,7 @@ def witness_arrays(witness: list[int], n_wires: int) -> tuple[np.ndarray, np.nda
     if witness[0] != 1:
         raise ValueError("prover: witness[0] must be 1 (the constant wire)")
     plain = np.frombuffer(bytes(raw), dtype="<u8").astype(np.uint64).reshape(n_wires, 4)
-    return _to_montgomery(plain), plain
+    return to_montgomery_limbs(plain), plain
 
 
 def evaluate_rows(qap: QAP, w_mont: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:

@@ -82,7 +82,7 @@ from offchain.crypto.bn254 import (
 from offchain.crypto.field import FQ_MODULUS, FR_MODULUS, fq_ints
 from offchain.snark.keys import ProvingKey, VerifyingKey
 from offchain.snark.keys_io import write_atomically
-from offchain.snark.qap import QAP, _to_montgomery, compile_qap
+from offchain.snark.qap import QAP, compile_qap, to_montgomery_limbs
 from offchain.snark.r1cs import R1CS
 
 __all__ = ["parse_zkey", "read_zkey", "read_zkey_verifying_key", "write_zkey", "zkey_bytes"]
@@ -230,7 +230,7 @@ def _qap_coefficients(qap: QAP) -> np.ndarray:
         e["s"] = mat.cols.astype(np.uint32)
         if k:
             # Our coefficients are Montgomery (v·R); the file wants v·R², i.e. once more ×R.
-            e["v"] = _to_montgomery(mat.coeffs)
+            e["v"] = to_montgomery_limbs(mat.coeffs)
         parts.append(e)
     allc = np.concatenate(parts)
     order = np.lexsort((allc["m"], allc["c"]))  # stable: wire order kept within a row
@@ -314,7 +314,7 @@ def _u_bytes(arr: np.ndarray, g2: bool) -> bytes:
 def _vanishing_multiples(h_query: np.ndarray) -> np.ndarray:
     """``[τ^i (τ^n − 1)]·G1`` for ``i < n − 1`` from ``h_k = [L^(2n)_(2k+1)(τ)]·G1`` (δ = 1)."""
     from offchain.crypto.ntt import root_of_unity
-    from offchain.snark.ceremony import _group_intt, _scale_points
+    from offchain.snark.ceremony import group_intt, scale_points
     from offchain.snark.r1cs import R
 
     n = h_query.shape[0]
@@ -324,13 +324,13 @@ def _vanishing_multiples(h_query: np.ndarray) -> np.ndarray:
         np.uint64,
     ).reshape(n // 2, 4)
     one = np.array([1, 0, 0, 0], np.uint64)
-    dft = _group_intt(np.ascontiguousarray(h_query), twiddles, one)  # Σ_k ω_n^(ik)·h_k
+    dft = group_intt(np.ascontiguousarray(h_query), twiddles, one)  # Σ_k ω_n^(ik)·h_k
     w2n = root_of_unity(2 * n)
     scal = [(-2 * pow(w2n, i, R)) % R for i in range(n - 1)]
     scal_arr = np.array(
         [[(s >> (64 * t)) & ((1 << 64) - 1) for t in range(4)] for s in scal], np.uint64
     ).reshape(n - 1, 4)
-    return _scale_points(dft[: n - 1], scal_arr)
+    return scale_points(dft[: n - 1], scal_arr)
 
 
 def _cs_hash(pk: ProvingKey, vk: VerifyingKey) -> bytes:
