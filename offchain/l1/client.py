@@ -9,6 +9,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from eth_utils import function_abi_to_4byte_selector
+from hexbytes import HexBytes
 from web3 import Web3
 from web3.contract import Contract
 from web3.exceptions import ContractLogicError
@@ -54,6 +56,7 @@ class RollupClient:
         if not w3.eth.get_code(self.address):
             raise L1Error(f"no contract at {self.address}")
         self.contract: Contract = w3.eth.contract(address=self.address, abi=rollup_abi())
+        self._commit_trace_cache: dict[tuple[str, str], list[tuple[int, int, bytes]]] = {}
 
     # ---- transactions -----------------------------------------------------------------
 
@@ -132,14 +135,144 @@ class RollupClient:
 
     def committed_pubdata(self) -> dict[int, tuple[int, bytes]]:
         """``{number: (new_root, pubdata)}`` for every batch commit on L1, read from the commit
-        transactions' calldata (found through ``BatchCommitted`` events)."""
+        calls' calldata (found through ``BatchCommitted`` events).
+
+        A transaction sent straight to ``commit_batch`` is decoded from its input. A commit made
+        through another contract (a multisig or batching sequencer) is read from the node's
+        ``debug_traceTransaction`` call tree: the successful calls to this Rollup with the
+        ``commit_batch`` selector, matched to the events by the header's batch number. Frames
+        that reverted, or ran under a reverted parent, are ignored (they emitted nothing); a
+        batch without exactly one matching frame raises L1Error rather than being guessed."""
         out: dict[int, tuple[int, bytes]] = {}
         for e in self.contract.events.BatchCommitted().get_logs(from_block=0):
+            number = e.args["number"]
             tx = self.w3.eth.get_transaction(e.transactionHash)
-            fn, args = self.contract.decode_function_input(tx["input"])
-            if fn.fn_name != "commit_batch":
-                raise L1Error(f"batch {e.args['number']} was not committed by commit_batch")
-            header = args["header"]
-            new_root = header["new_root"] if isinstance(header, dict) else header[2]
-            out[e.args["number"]] = (new_root, bytes(args["pubdata"]))
+            direct = self._direct_commit(tx, number)
+            if direct is not None:
+                out[number] = direct
+                continue
+            frames = [
+                c
+                for c in self._traced_commits(e.transactionHash, e.blockHash, number)
+                if c[0] == number
+            ]
+            if not frames:
+                raise L1Error(
+                    f"batch {number}: no successful commit_batch call to {self.address} in "
+                    f"transaction {_hex(e.transactionHash)}"
+                )
+            if len(frames) > 1:
+                raise L1Error(
+                    f"batch {number}: {len(frames)} successful commit_batch calls in transaction "
+                    f"{_hex(e.transactionHash)}; cannot tell which one emitted the event"
+                )
+            _, new_root, pubdata = frames[0]
+            if new_root != e.args["new_root"]:
+                raise L1Error(
+                    f"batch {number}: the traced commit_batch call's new root differs from the "
+                    f"BatchCommitted event in transaction {_hex(e.transactionHash)}"
+                )
+            out[number] = (new_root, pubdata)
         return out
+
+    def _decode_commit(self, data: bytes) -> tuple[int, int, bytes] | None:
+        """``(number, new_root, pubdata)`` if ``data`` is a commit_batch call, else None."""
+        if bytes(data[:4]) != _COMMIT_SELECTOR:
+            return None
+        try:
+            fn, args = self.contract.decode_function_input(bytes(data))
+        except Exception:  # malformed calldata: not a commit this Rollup accepted
+            return None
+        if fn.fn_name != "commit_batch":
+            return None
+        header = args["header"]
+        if isinstance(header, dict):
+            number, new_root = header["number"], header["new_root"]
+        else:
+            number, new_root = header[0], header[2]
+        return number, new_root, bytes(args["pubdata"])
+
+    def _direct_commit(self, tx: Any, number: int) -> tuple[int, bytes] | None:
+        """The fast path: ``tx`` called this Rollup's commit_batch for batch ``number`` itself."""
+        to = tx.get("to")
+        if to is None or Web3.to_checksum_address(to) != self.address:
+            return None
+        decoded = self._decode_commit(HexBytes(tx["input"]))
+        if decoded is None or decoded[0] != number:
+            return None
+        return decoded[1], decoded[2]
+
+    def _traced_commits(
+        self, tx_hash: Any, block_hash: Any, number: int
+    ) -> list[tuple[int, int, bytes]]:
+        """``(number, new_root, pubdata)`` of every successful commit_batch call to this Rollup
+        inside transaction ``tx_hash``, in call order (traced once per transaction and block)."""
+        key = (_hex(block_hash), _hex(tx_hash))
+        if key not in self._commit_trace_cache:
+            trace = self._call_trace(tx_hash, number)
+            commits = []
+            for frame in successful_calls_to(trace, self.address):
+                decoded = self._decode_commit(HexBytes(frame.get("input") or "0x"))
+                if decoded is not None:
+                    commits.append(decoded)
+            self._commit_trace_cache[key] = commits
+        return self._commit_trace_cache[key]
+
+    def _call_trace(self, tx_hash: Any, number: int) -> dict[str, Any]:
+        """The callTracer tree of ``tx_hash``; L1Error naming what is needed if the node has no
+        debug API."""
+        need = (
+            f"batch {number} was committed through another contract (transaction "
+            f"{_hex(tx_hash)}); reading it needs a node with debug_traceTransaction "
+            "(callTracer), e.g. an archive node or anvil"
+        )
+        try:
+            resp = self.w3.provider.make_request(
+                "debug_traceTransaction", [_hex(tx_hash), {"tracer": "callTracer"}]
+            )
+        except Exception as exc:
+            raise L1Error(f"{need}: {exc}") from None
+        error = resp.get("error") if isinstance(resp, dict) else None
+        result = resp.get("result") if isinstance(resp, dict) else None
+        if error or not isinstance(result, dict):
+            detail = error.get("message", error) if isinstance(error, dict) else error
+            raise L1Error(f"{need}: {detail or 'no trace returned'}")
+        return result
+
+
+#: The 4-byte selector of ``commit_batch((uint256,uint256,uint256,bytes32,bytes32),bytes)``.
+_COMMIT_SELECTOR = bytes(
+    function_abi_to_4byte_selector(
+        next(f for f in rollup_abi() if f.get("type") == "function" and f["name"] == "commit_batch")
+    )
+)
+
+#: Call types whose frame runs the callee's code on the callee's own storage (and so can emit
+#: its events); DELEGATECALL/CALLCODE run it in the caller's context, STATICCALL cannot log.
+_STATE_CALLS = {"CALL"}
+
+
+def _hex(value: Any) -> str:
+    """A hash as 0x-prefixed hex (HexBytes, bytes or str)."""
+    if isinstance(value, str):
+        return value if value.startswith("0x") else "0x" + value
+    return "0x" + bytes(value).hex()
+
+
+def successful_calls_to(trace: dict[str, Any], address: str) -> list[dict[str, Any]]:
+    """Depth-first, in call order: the CALL frames of a callTracer tree whose callee is
+    ``address`` and whose effects stand — frames with an ``error`` (a revert) and every frame
+    under a reverted one are skipped, since a reverted call's logs and writes are undone."""
+    target = address.lower()
+    out: list[dict[str, Any]] = []
+    stack = [trace]
+    while stack:
+        frame = stack.pop()
+        if frame.get("error"):
+            continue  # reverted: neither it nor anything it called took effect
+        if (frame.get("type") or "").upper() in _STATE_CALLS and (
+            frame.get("to") or ""
+        ).lower() == target:
+            out.append(frame)
+        stack.extend(reversed(frame.get("calls") or []))
+    return out

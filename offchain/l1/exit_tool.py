@@ -1,10 +1,12 @@
 """The escape hatch's exit tool: rebuild a chain's state from L1 alone and exit with a proof.
 
 Nothing here reads the operator's database. The state is replayed from the pubdata in the
-calldata of every executed batch's commit transaction (found through ``BatchCommitted`` events),
-checked root by root against what the contract recorded, and the exit proof is made with the
-exit circuit's proving key. This is what makes the hatch real: if the operator vanishes, anyone
-with an RPC endpoint can run it.
+calldata of every executed batch's ``commit_batch`` call (found through ``BatchCommitted``
+events; a commit made through a contract sequencer is read from the transaction's call trace,
+see :meth:`RollupClient.committed_pubdata`), checked root by root against what the contract
+recorded, and the exit proof is made with the exit circuit's proving key. This is what makes the
+hatch real: if the operator vanishes, anyone with an RPC endpoint (with the debug API when the
+sequencer was a contract) can run it.
 """
 
 from __future__ import annotations
