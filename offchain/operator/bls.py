@@ -173,20 +173,25 @@ def pop_digest(operator: str, pk1: G1Point, domain: Domain) -> bytes:
     )
 
 
+def _candidate(digest: bytes, i: int) -> tuple[int, int, int]:
+    """Try-and-increment candidate ``i``: ``(x, rhs = x³ + 3, y = rhs^((q+1)/4))``; it is on the
+    curve iff ``y² = rhs``."""
+    x = (
+        int.from_bytes(
+            keccak(encode(["bytes32", "bytes32", "uint256"], [HASH_TO_G1_TAG, digest, i])), "big"
+        )
+        % Q
+    )
+    rhs = (x * x * x + 3) % Q
+    return x, rhs, pow(rhs, SQRT_EXPONENT, Q)
+
+
 def hash_to_g1(digest: bytes) -> tuple[int, int]:
     """Try-and-increment onto G1, identical to ``FastFinality._hash_to_g1``."""
     if len(digest) != 32:
         raise ValueError("hash_to_g1: digest must be 32 bytes")
     for i in range(HASH_TO_G1_TRIES):
-        x = (
-            int.from_bytes(
-                keccak(encode(["bytes32", "bytes32", "uint256"], [HASH_TO_G1_TAG, digest, i])),
-                "big",
-            )
-            % Q
-        )
-        rhs = (x * x * x + 3) % Q
-        y = pow(rhs, SQRT_EXPONENT, Q)
+        x, rhs, y = _candidate(digest, i)
         if y * y % Q == rhs:
             return (x, y)
     raise ValueError("hash_to_g1: no point found")  # pragma: no cover - probability 2**-256
@@ -203,15 +208,7 @@ def hash_to_g1_hint(digest: bytes) -> list[int]:
     contract then computes the point itself)."""
     hint: list[int] = []
     for i in range(MAX_HASH_HINT - 1):
-        x = (
-            int.from_bytes(
-                keccak(encode(["bytes32", "bytes32", "uint256"], [HASH_TO_G1_TAG, digest, i])),
-                "big",
-            )
-            % Q
-        )
-        rhs = (x * x * x + 3) % Q
-        y = pow(rhs, SQRT_EXPONENT, Q)
+        _, rhs, y = _candidate(digest, i)
         if y * y % Q == rhs:
             return [*hint, y, pow(y, SQRT_EXPONENT, Q)]
         hint.append(pow(Q - rhs, SQRT_EXPONENT, Q))
