@@ -89,7 +89,7 @@ class RollupClient:
 
     def commit_batch(self, sender: str, number: int, batch: Any):
         """Commit a built batch (a :class:`~offchain.rollup.state.BatchWitness`) as ``number``."""
-        header = (number, batch.prev_root, batch.new_root, batch.priority_hash, batch.message_root)
+        header = commit_header(number, batch)
         return self._send(self.contract.functions.commit_batch(header, batch.pubdata), sender)
 
     def prove_batch(self, sender: str, number: int, proof: Any):
@@ -238,6 +238,30 @@ class RollupClient:
             detail = error.get("message", error) if isinstance(error, dict) else error
             raise L1Error(f"{need}: {detail or 'no trace returned'}")
         return result
+
+
+HEADER_FIELDS = ("number", "prev_root", "new_root", "priority_hash", "message_root")
+"""The fields of ``Rollup.commit_batch``'s header struct, in ABI order."""
+
+
+def commit_header(number: int, batch: Any, /, **changes: Any) -> tuple:
+    """``commit_batch``'s header tuple for ``batch`` (a BatchWitness) committed as ``number``.
+
+    ``changes`` overrides fields by name (tests build wrong headers this way); an unknown name
+    raises ``ValueError`` rather than silently producing a header the ABI would reject.
+    """
+    unknown = set(changes) - set(HEADER_FIELDS)
+    if unknown:
+        raise ValueError(f"commit_header: no header field(s) {sorted(unknown)}")
+    values = {
+        "number": number,
+        "prev_root": batch.prev_root,
+        "new_root": batch.new_root,
+        "priority_hash": batch.priority_hash,
+        "message_root": batch.message_root,
+        **changes,
+    }
+    return tuple(values[f] for f in HEADER_FIELDS)
 
 
 #: The 4-byte selector of ``commit_batch((uint256,uint256,uint256,bytes32,bytes32),bytes)``.

@@ -23,7 +23,7 @@ from web3 import Web3
 from offchain.chain_demo import deploy_with_ape
 from offchain.crypto import eddsa
 from offchain.l1.anvil import running_anvil
-from offchain.l1.client import L1Error, RollupClient, successful_calls_to
+from offchain.l1.client import L1Error, RollupClient, commit_header, successful_calls_to
 from offchain.l1.driver import ChainDriver
 from offchain.l1.exit_tool import exit_account, rebuild_state
 from offchain.rollup import encoding as enc
@@ -51,17 +51,8 @@ class ForwardingClient(RollupClient):
 
 def commit_calldata(client: RollupClient, number: int, batch, **header) -> bytes:
     """commit_batch calldata for ``batch`` as ``number`` (``header`` overrides fields)."""
-    h = dict(
-        number=number,
-        prev_root=batch.prev_root,
-        new_root=batch.new_root,
-        priority_hash=batch.priority_hash,
-        message_root=batch.message_root,
-    )
-    h.update(header)
-    return bytes.fromhex(
-        client.contract.encode_abi("commit_batch", [tuple(h.values()), batch.pubdata])[2:]
-    )
+    h = commit_header(number, batch, **header)
+    return bytes.fromhex(client.contract.encode_abi("commit_batch", [h, batch.pubdata])[2:])
 
 
 def _send(w3: Web3, fn, sender: str) -> dict:

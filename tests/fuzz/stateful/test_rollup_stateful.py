@@ -51,6 +51,7 @@ from hypothesis.stateful import (
 )
 
 from offchain.crypto import eddsa
+from offchain.l1.client import commit_header
 from offchain.rollup import encoding as enc
 from offchain.rollup.params import (
     OP_DEPOSIT,
@@ -432,15 +433,7 @@ class RollupMachine(RuleBasedStateMachine):
     # ------------------------------------------------------------------ operator
 
     def header(self, w, **changes):
-        values = dict(
-            number=self.committed + 1,
-            prev_root=w.prev_root,
-            new_root=w.new_root,
-            priority_hash=w.priority_hash,
-            message_root=w.message_root,
-        )
-        values.update(changes)
-        return tuple(values.values())
+        return commit_header(self.committed + 1, w, **changes)
 
     def rogue_commit(self, w, kind: str) -> None:
         """A commit an honest contract must refuse (before the honest one of ``w``)."""

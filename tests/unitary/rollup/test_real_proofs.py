@@ -22,6 +22,7 @@ import boa
 import pytest
 
 from offchain.crypto import eddsa
+from offchain.l1.client import commit_header
 from offchain.rollup import encoding as enc
 from offchain.rollup.params import OP_DEPOSIT, OP_TRANSFER, OP_WITHDRAW, TEST_PARAMS
 from offchain.rollup.state import Op, signed_op
@@ -95,15 +96,7 @@ class Chain:
         return w
 
     def header(self, w, **changes) -> tuple:
-        values = dict(
-            number=self.rollup.last_committed() + 1,
-            prev_root=w.prev_root,
-            new_root=w.new_root,
-            priority_hash=w.priority_hash,
-            message_root=w.message_root,
-        )
-        values.update(changes)
-        return tuple(values.values())
+        return commit_header(self.rollup.last_committed() + 1, w, **changes)
 
     def commit(self, w) -> int:
         number = self.rollup.last_committed() + 1
